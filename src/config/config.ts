@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The only place that reads the environment. Validated once at start, then frozen and handed down.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** postgres://... selects PostgreSQL; empty means the embedded SQLite file under dataDir. */
+  readonly databaseUrl: string;
+  readonly adminUsername: string;
+  /** Empty when unset: a password is generated and printed once on first start. */
+  readonly adminPassword: string;
+  readonly jwtSecret: string;
+  readonly jwtExpireMinutes: number;
+  readonly maxUploadBytes: number;
+  /** Signing key algorithm for a key generated on first start. */
+  readonly signingKeyAlgorithm: 'ed25519' | 'rsa4096';
+  /** Optional armored private key to import instead of generating one; its passphrase. */
+  readonly signingKeyFile: string;
+  readonly signingKeyPassphrase: string;
+  /** Seconds for which superseded index files stay fetchable by hash. */
+  readonly publicationGraceSeconds: number;
+  /** Optional Valid-Until in Release files, in days; 0 = omitted. */
+  readonly releaseValidDays: number;
+  readonly logLevel: string;
+  readonly publicUrl: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return n;
+}
+
+function jwtSecretFor(dataDir: string, env: Env): string {
+  if (env.JWT_SECRET_KEY) {
+    if (env.JWT_SECRET_KEY.length < 32) throw new Error('JWT_SECRET_KEY must be at least 32 characters');
+    return env.JWT_SECRET_KEY;
+  }
+  // Persisted so tokens survive restarts; generated once per data directory.
+  const file = path.join(dataDir, 'secrets', 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const dataDir = path.resolve(overrides.dataDir ?? env.DATA_DIR ?? './data');
+  mkdirSync(dataDir, { recursive: true });
+  const algorithm = env.SIGNING_KEY_ALGORITHM ?? 'ed25519';
+  if (algorithm !== 'ed25519' && algorithm !== 'rsa4096') {
+    throw new Error('SIGNING_KEY_ALGORITHM must be ed25519 or rsa4096');
+  }
+  const port = int(env, 'PORT', 8000);
+  const config: Config = {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir,
+    databaseUrl: env.DATABASE_URL ?? '',
+    adminUsername: env.ADMIN_USERNAME ?? 'admin',
+    adminPassword: env.ADMIN_PASSWORD ?? '',
+    jwtSecret: overrides.jwtSecret ?? jwtSecretFor(dataDir, env),
+    jwtExpireMinutes: int(env, 'JWT_EXPIRE_MINUTES', 60, 1),
+    maxUploadBytes: int(env, 'MAX_UPLOAD_MB', 512, 1) * 1024 * 1024,
+    signingKeyAlgorithm: algorithm,
+    signingKeyFile: env.SIGNING_KEY_FILE ?? '',
+    signingKeyPassphrase: env.SIGNING_KEY_PASSPHRASE ?? '',
+    publicationGraceSeconds: int(env, 'PUBLICATION_GRACE_SECONDS', 3600),
+    releaseValidDays: int(env, 'RELEASE_VALID_DAYS', 0),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    publicUrl: env.PUBLIC_URL ?? '',
+    ...overrides,
+  };
+  if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new Error('DATABASE_URL must be a postgres:// URL (leave it unset for the embedded SQLite)');
+  }
+  return Object.freeze(config);
+}

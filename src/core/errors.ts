@@ -1,0 +1,51 @@
+/**
+ * The one catalogue of error codes. Domain code throws AppError with a code from here; the HTTP layer maps
+ * codes to statuses in exactly one place (src/http/plugins/errors.ts) and the CLI maps them to exit codes.
+ */
+export const ERROR_CATALOGUE = {
+  // input and format errors (parsers)
+  FORMAT_TRUNCATED: { status: 422, message: 'The file ends before the structure it declares' },
+  FORMAT_BAD_MAGIC: { status: 422, message: 'The file is not of the expected format (wrong magic)' },
+  FORMAT_LIMIT_EXCEEDED: { status: 422, message: 'A size or count in the file exceeds the safety limits' },
+  FORMAT_INVALID: { status: 422, message: 'The file is malformed' },
+  FORMAT_UNSUPPORTED: { status: 422, message: 'The file uses a feature this server does not support' },
+  UNSAFE_PATH: { status: 422, message: 'A path inside the package is unsafe' },
+  // request errors
+  VALIDATION_FAILED: { status: 400, message: 'The request is invalid' },
+  UNKNOWN_DISTRIBUTION: { status: 400, message: 'No such distribution' },
+  UNSUPPORTED_FILE_TYPE: { status: 400, message: 'Only .deb and .rpm files are accepted' },
+  FORMAT_MISMATCH: { status: 422, message: 'The package format does not match the distribution' },
+  ARCH_NOT_ALLOWED: { status: 422, message: 'The package architecture is not served by the distribution' },
+  DUPLICATE_CONFLICT: { status: 409, message: 'A different file with the same name, version and architecture exists' },
+  UPLOAD_TOO_LARGE: { status: 413, message: 'The upload exceeds the size limit' },
+  NOT_FOUND: { status: 404, message: 'Not found' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is not satisfiable' },
+  // auth
+  AUTH_REQUIRED: { status: 401, message: 'Authentication required' },
+  AUTH_INVALID: { status: 401, message: 'Invalid or expired credentials' },
+  BAD_CREDENTIALS: { status: 401, message: 'Incorrect username or password' },
+  FORBIDDEN: { status: 403, message: 'Insufficient role' },
+  // server side
+  STORAGE_FAILED: { status: 500, message: 'The storage backend failed' },
+  SIGNING_FAILED: { status: 500, message: 'Signing failed' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+  SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERROR_CATALOGUE[code].message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

@@ -1,0 +1,61 @@
+import { renderRelease } from '../formats/apt/release.js';
+import type { Repository } from '../store/sql/repositories.store.js';
+import type { PublicationFile } from '../store/sql/publications.store.js';
+import type { SnapshotMember } from '../store/sql/snapshots.store.js';
+import type { IndexAssembler } from './index-assembler.js';
+import type { FragmentSource, PublicationTools } from './publication.types.js';
+
+/** Architectures that get a binary-<arch> index; "all" packages are listed in each of them. */
+export function aptArchitectures(repo: Repository): string[] {
+  return repo.architectures.filter((a) => a !== 'all');
+}
+
+/**
+ * The files of one APT distribution publication, paths relative to dists/<codename>/:
+ * <component>/binary-<arch>/Packages{,.gz,.xz}, <component>/Contents-<arch>.gz, Release, InRelease, Release.gpg.
+ */
+export async function buildAptPublication(input: {
+  repo: Repository;
+  members: SnapshotMember[];
+  assembler: IndexAssembler;
+  fragments: FragmentSource;
+  date: Date;
+  validUntil?: Date;
+  tools: PublicationTools;
+}): Promise<PublicationFile[]> {
+  const { repo, members, assembler, fragments } = input;
+  const files: PublicationFile[] = [];
+  for (const component of repo.components) {
+    for (const arch of aptArchitectures(repo)) {
+      const items = members
+        .filter((m) => m.component === component && (m.arch === arch || m.arch === 'all'))
+        .map((m) => ({ id: m.packageId, sha256: m.sha256 }));
+      const packages = await assembler.assemble({ kind: 'deb-packages-v1', items, render: fragments.index, separator: '\n', xz: true });
+      const dir = `${component}/binary-${arch}`;
+      files.push({ ...packages.raw, path: `${dir}/Packages` });
+      files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
+      files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
+      const contents = await assembler.assemble({ kind: 'deb-contents-v1', items, render: fragments.files, xz: false });
+      files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
+    }
+  }
+  const release = renderRelease({
+    origin: repo.origin || 'Packyard',
+    label: repo.label || repo.name,
+    suite: repo.name,
+    codename: repo.name,
+    date: input.date,
+    validUntil: input.validUntil,
+    architectures: aptArchitectures(repo),
+    components: repo.components,
+    description: repo.description || `Packyard ${repo.name}`,
+    files: files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+  });
+  const { tools } = input;
+  files.push(
+    await tools.put('Release', release),
+    await tools.put('InRelease', await tools.clearsign(release)),
+    await tools.put('Release.gpg', await tools.detachSign(release)),
+  );
+  return files;
+}

@@ -1,0 +1,275 @@
+import { createHash, type Hash } from 'node:crypto';
+import { sha256Hex } from '../core/hash.js';
+import type { BlobStore } from '../store/blobs/blob-store.js';
+import type { PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
+import { gzipChunk, xzChunk } from './compress.js';
+import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHeader, xzStreamTrailer } from './xz-stream.js';
+
+/**
+ * Builds large index files (Packages, Contents, primary/filelists/other XML) from per-package fragments
+ * without recompressing what did not change. Members are cut into chunks at content-defined boundaries
+ * (a package whose SHA-256 falls on a boundary ends its chunk), so adding or removing one package
+ * changes one chunk only. Each chunk is compressed on its own into a complete gzip member and a complete
+ * xz stream; both formats allow concatenation, so the published file is the concatenation of its chunks.
+ * A chunk is keyed by what it contains and cached (blobs + index_chunks rows + an in-memory LRU).
+ */
+
+export interface IndexItem {
+  id: number;
+  /** Content identity of the package (its SHA-256). */
+  sha256: string;
+}
+
+export interface AssembleInput {
+  /** Render kind and version: part of every chunk key, bump it when a renderer's output changes. */
+  kind: string;
+  items: IndexItem[];
+  /** Renders the fragments of the given package ids (each fragment complete, ending with "\n"). */
+  render: (ids: number[]) => Promise<Map<number, string>>;
+  /** Appended after every fragment (APT stanzas are separated by a blank line). */
+  separator?: string;
+  head?: string;
+  tail?: string;
+  xz: boolean;
+}
+
+export interface AssembledIndex {
+  raw: PublicationFile;
+  gz: PublicationFile;
+  xz?: PublicationFile;
+}
+
+type ChunkBytes = { raw: Buffer; gz: Buffer; xz: Buffer | null };
+type Part = { sha256: string; size: number };
+type XzPart = Part & { records: XzBlocks['records'] };
+type ChunkRef = { key: string; raw: Part; gz: Part; xz: XzPart | null; bytes?: ChunkBytes };
+/** What the cache keeps: the chunk's addresses and its bytes. */
+type CachedChunk = Required<ChunkRef>;
+
+const BOUNDARY_MODULUS = 64;
+const MAX_CHUNK_ITEMS = 256;
+const XZ_NONE = '-';
+type HashState = { raw: Hash; gz: Hash; xz: Hash; sizes: { raw: number; gz: number; xz: number } };
+
+/** Stream flags of what compress.ts writes: no flags byte, check type CRC64 (0x04). */
+const XZ_FLAGS = Buffer.from([0x00, 0x04]);
+
+export function chunkItems(items: IndexItem[]): IndexItem[][] {
+  const chunks: IndexItem[][] = [];
+  let current: IndexItem[] = [];
+  for (const item of items) {
+    current.push(item);
+    const boundary = Number.parseInt(item.sha256.slice(0, 6), 16) % BOUNDARY_MODULUS === 0;
+    if (boundary || current.length >= MAX_CHUNK_ITEMS) {
+      chunks.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** Bounded in-memory cache of chunk bytes, so an incremental publish need not re-read every chunk blob. */
+export class ChunkCache {
+  private readonly map = new Map<string, CachedChunk>();
+  private bytes = 0;
+
+  constructor(private readonly budget: number) {}
+
+  get(key: string): CachedChunk | undefined {
+    const v = this.map.get(key);
+    if (v) {
+      this.map.delete(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+
+  set(v: CachedChunk): void {
+    if (this.map.has(v.key)) return;
+    const size = (c: CachedChunk) => c.bytes.raw.length + c.bytes.gz.length + (c.bytes.xz?.length ?? 0);
+    this.map.set(v.key, v);
+    this.bytes += size(v);
+    for (const [k, old] of this.map) {
+      if (this.bytes <= this.budget) break;
+      this.map.delete(k);
+      this.bytes -= size(old);
+    }
+  }
+}
+
+/** A Map that forgets its oldest entries beyond a count. */
+class BoundedMap<K, V> extends Map<K, V> {
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override set(key: K, value: V): this {
+    super.delete(key);
+    super.set(key, value);
+    if (this.size > this.limit) {
+      const oldest = this.keys().next();
+      if (!oldest.done) this.delete(oldest.value);
+    }
+    return this;
+  }
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+export class IndexAssembler {
+  private readonly hashStates = new BoundedMap<string, HashState>(50_000);
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly publications: PublicationsStore,
+    private readonly cache: ChunkCache,
+    private readonly now: () => string,
+  ) {}
+
+  async assemble(input: AssembleInput): Promise<AssembledIndex> {
+    const groups = chunkItems(input.items);
+    const keys = groups.map((g) => sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${g.map((i) => i.sha256).join('\n')}`));
+    const known = await this.publications.chunks(keys.filter((k) => !this.cache.get(k)));
+    const missing = groups.map((g, i) => ({ g, key: keys[i] })).filter(({ key }) => !this.cache.get(key) && !known.has(key));
+
+    const built = await mapLimit(missing, 4, async ({ g, key }) => this.buildChunk(input, g, key));
+    await this.publications.saveChunks(
+      built.map((c) => ({
+        key: c.key,
+        raw_sha: c.raw.sha256,
+        raw_size: c.raw.size,
+        gz_sha: c.gz.sha256,
+        gz_size: c.gz.size,
+        xz_sha: c.xz?.sha256 ?? XZ_NONE,
+        xz_size: c.xz?.size ?? 0,
+        xz_records: c.xz ? encodeRecords(c.xz.records) : '',
+        created_at: this.now(),
+      })),
+    );
+    const builtByKey = new Map(built.map((c) => [c.key, c]));
+
+    const refs: ChunkRef[] = keys.map((key) => {
+      const hit = builtByKey.get(key) ?? this.cache.get(key);
+      if (hit) return hit;
+      const row = known.get(key)!;
+      return {
+        key,
+        raw: { sha256: row.raw_sha, size: row.raw_size },
+        gz: { sha256: row.gz_sha, size: row.gz_size },
+        xz: row.xz_sha === XZ_NONE ? null : { sha256: row.xz_sha, size: row.xz_size, records: decodeRecords(row.xz_records) },
+      };
+    });
+
+    const edges = await this.edgeChunks(input);
+    const all = [...edges.head, ...refs, ...edges.tail];
+    if (all.length === 0) all.push(await this.buildChunk(input, [], 'empty', ''));
+    return this.combine(all, input.xz);
+  }
+
+  private async edgeChunks(input: AssembleInput): Promise<{ head: ChunkRef[]; tail: ChunkRef[] }> {
+    const head = input.head ? [await this.buildChunk(input, [], `head:${sha256Hex(input.head)}`, input.head)] : [];
+    const tail = input.tail ? [await this.buildChunk(input, [], `tail:${sha256Hex(input.tail)}`, input.tail)] : [];
+    return { head, tail };
+  }
+
+  private async buildChunk(input: AssembleInput, group: IndexItem[], key: string, literal?: string): Promise<ChunkRef> {
+    let text = literal ?? '';
+    if (literal === undefined) {
+      const fragments = await input.render(group.map((i) => i.id));
+      const sep = input.separator ?? '';
+      text = group.map((i) => `${fragments.get(i.id) ?? ''}${sep}`).join('');
+    }
+    const raw = Buffer.from(text, 'utf8');
+    const [gz, xzStream] = await Promise.all([gzipChunk(raw), input.xz ? xzChunk(raw) : Promise.resolve(null)]);
+    const split = xzStream ? splitXzStream(xzStream) : null;
+    const xz = split ? split.blocks : null;
+    // Raw chunks need no fsync: every chunk can be rebuilt from the database, and a publication is
+    // only recorded after its parts exist.
+    const [r, g, x] = await Promise.all([
+      this.blobs.putBuffer(raw, { durable: false }),
+      this.blobs.putBuffer(gz, { durable: false }),
+      xz ? this.blobs.putBuffer(xz, { durable: false }) : Promise.resolve(null),
+    ]);
+    const chunk = { key, raw: r, gz: g, xz: x && split ? { ...x, records: split.records } : null, bytes: { raw, gz, xz } };
+    this.cache.set(chunk);
+    return chunk;
+  }
+
+  /**
+   * Hashes and sizes the concatenated file. SHA-256 is not composable, so the hash state after each chunk
+   * is kept, keyed by the chain of chunk keys up to it: a publication that only changes the tail (new
+   * packages land at the end) resumes from the state before the first changed chunk.
+   */
+  private async combine(refs: ChunkRef[], withXz: boolean): Promise<AssembledIndex> {
+    const chain: string[] = [];
+    let prev = withXz ? 'xz' : 'plain';
+    for (const ref of refs) {
+      prev = sha256Hex(`${prev}\n${ref.key}`);
+      chain.push(prev);
+    }
+    let start = refs.length;
+    let resume: HashState | undefined;
+    for (; start > 0; start--) {
+      resume = this.hashStates.get(chain[start - 1]);
+      if (resume) break;
+    }
+    const header = xzStreamHeader(XZ_FLAGS);
+    const raw = resume ? resume.raw.copy() : createHash('sha256');
+    const gz = resume ? resume.gz.copy() : createHash('sha256');
+    const xz = resume ? resume.xz.copy() : createHash('sha256').update(header);
+    const sizes = resume ? { ...resume.sizes } : { raw: 0, gz: 0, xz: 0 };
+    for (let i = start; i < refs.length; i++) {
+      const ref = refs[i];
+      const bytes = ref.bytes ?? (await this.load(ref));
+      raw.update(bytes.raw);
+      gz.update(bytes.gz);
+      sizes.raw += bytes.raw.length;
+      sizes.gz += bytes.gz.length;
+      if (withXz && bytes.xz && bytes.xz.length > 0) {
+        xz.update(bytes.xz);
+        sizes.xz += bytes.xz.length;
+      }
+      this.hashStates.set(chain[i], { raw: raw.copy(), gz: gz.copy(), xz: xz.copy(), sizes: { ...sizes } });
+    }
+    const result: AssembledIndex = {
+      raw: { path: '', sha256: raw.digest('hex'), size: sizes.raw, parts: refs.map((r) => r.raw) },
+      gz: { path: '', sha256: gz.digest('hex'), size: sizes.gz, parts: refs.map((r) => r.gz) },
+    };
+    if (withXz) {
+      // One .xz stream: our header, every chunk's blocks, then an index over all of them.
+      const blocks = refs.filter((r) => r.xz && r.xz.size > 0).map((r) => r.xz!);
+      const trailer = xzStreamTrailer(XZ_FLAGS, blocks.flatMap((b) => b.records));
+      const [h, t] = await Promise.all([this.blobs.putBuffer(header, { durable: false }), this.blobs.putBuffer(trailer, { durable: false })]);
+      result.xz = {
+        path: '',
+        sha256: xz.update(trailer).digest('hex'),
+        size: header.length + sizes.xz + trailer.length,
+        parts: [h, ...blocks.map((b) => ({ sha256: b.sha256, size: b.size })), t],
+      };
+    }
+    return result;
+  }
+
+  private async load(ref: ChunkRef): Promise<ChunkBytes> {
+    const [raw, gz, xz] = await Promise.all([
+      this.blobs.readBuffer(ref.raw.sha256),
+      this.blobs.readBuffer(ref.gz.sha256),
+      ref.xz ? this.blobs.readBuffer(ref.xz.sha256) : Promise.resolve(null),
+    ]);
+    const bytes = { raw, gz, xz };
+    this.cache.set({ ...ref, bytes });
+    return bytes;
+  }
+}

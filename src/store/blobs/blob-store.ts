@@ -1,0 +1,29 @@
+import type { Readable } from 'node:stream';
+import type { BlobFacts, ByteSource } from '../../formats/types.js';
+
+/** An upload written to local staging while hashed; committed into the store only once accepted. */
+export interface StagedBlob {
+  readonly facts: BlobFacts;
+  /** Random access to the staged bytes (for parsing) — valid until commit or discard. */
+  source(): Promise<ByteSource & { close(): Promise<void> }>;
+  /** Moves the bytes into the store under their SHA-256. Idempotent when the blob already exists. */
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Content-addressed, write-once storage. A blob is always complete before its address becomes visible
+ * (temp file + fsync + rename on the filesystem; a single PUT on object stores), so rows written after
+ * it never point at partial bytes.
+ */
+export interface BlobStore {
+  stage(input: Readable, opts: { maxBytes: number }): Promise<StagedBlob>;
+  putBuffer(data: Uint8Array, opts?: { durable?: boolean }): Promise<{ sha256: string; size: number }>;
+  has(sha256: string): Promise<boolean>;
+  /** Stream of bytes [start, end] inclusive, or the whole blob. */
+  read(sha256: string, range?: { start: number; end: number }): Readable;
+  readBuffer(sha256: string): Promise<Buffer>;
+  delete(sha256: string): Promise<void>;
+  /** Throws when the store is unusable (readiness probe). */
+  check(): Promise<void>;
+}

@@ -1,0 +1,37 @@
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import * as m001 from './migrations/001-initial.js';
+import type { Database } from './schema.js';
+
+// pg returns int8 (count(*), bigint sizes) as strings; every value we store fits a double.
+pg.types.setTypeParser(20, Number);
+
+const migrations: Record<string, Migration> = { '001-initial': m001 };
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export function openDatabase(opts: { databaseUrl: string; dataDir: string }): Kysely<Database> {
+  if (opts.databaseUrl) {
+    return new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }),
+    });
+  }
+  const file = path.join(opts.dataDir, 'packyard.sqlite');
+  const sqlite = new SQLite(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
+  }
+}
