@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { AuditService } from './audit/audit.service.js';
 import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
@@ -14,6 +15,7 @@ import { loadOrCreateSigner } from './repo/signing-key.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
+import { AuditStore } from './store/sql/audit.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
@@ -34,7 +36,9 @@ export interface Container {
     snapshots: SnapshotsStore;
     publications: PublicationsStore;
     users: UsersStore;
+    audit: AuditStore;
   };
+  audit: AuditService;
   auth: AuthService;
   publisher: PublishService;
   ingest: IngestService;
@@ -57,7 +61,9 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     snapshots: new SnapshotsStore(db),
     publications: new PublicationsStore(db),
     users: new UsersStore(db),
+    audit: new AuditStore(db),
   };
+  const audit = new AuditService({ audit: stores.audit, clock });
   const auth = new AuthService({ users: stores.users, clock, jwtSecret: config.jwtSecret, jwtExpireMinutes: config.jwtExpireMinutes });
   const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(32 * 1024 * 1024), () => clock.now().toISOString());
   const publisher = new PublishService({
@@ -70,7 +76,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     logger,
     releaseValidDays: config.releaseValidDays,
   });
-  const ingest = new IngestService({ db, blobs, ...stores, publisher, clock });
+  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
 
   if ((await stores.repositories.count()) === 0) {
@@ -93,6 +99,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     blobs,
     signer,
     stores,
+    audit,
     auth,
     publisher,
     ingest,

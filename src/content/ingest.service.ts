@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
+import type { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../core/actor.js';
 import type { Clock } from '../core/clock.js';
 import { AppError, isAppError } from '../core/errors.js';
@@ -32,6 +33,7 @@ export interface UploadResult {
 }
 
 export interface IngestDeps {
+  audit: AuditService;
   db: Kysely<Database>;
   blobs: BlobStore;
   repositories: RepositoriesStore;
@@ -140,6 +142,7 @@ export class IngestService {
       await deps.snapshots.create(trx, { repositoryId: repo.id, number, reason: `upload ${pkg.name} ${rendered.version} ${pkg.arch}`, actor: actor.username, createdAt: uploadedAt.toISOString() });
       await deps.snapshots.addMember(trx, repo.id, packageId, component, number);
       await deps.repositories.setHead(trx, repo.id, number);
+      await deps.audit.record(trx, { actor, action: 'UPLOAD', result: 'SUCCESS', package: pkg.name, version: rendered.version, distribution: repo.name, detail: { sha256: facts.sha256, arch: pkg.arch, snapshot: number } });
       return { status: 'accepted' as const, snapshot: number };
     });
 

@@ -3,12 +3,24 @@ import SQLite from 'better-sqlite3';
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-audit.js';
+import * as m003 from './migrations/003-accounts.js';
+import * as m004 from './migrations/004-security.js';
+import * as m005 from './migrations/005-hosts.js';
+import * as m006 from './migrations/006-operations.js';
 import type { Database } from './schema.js';
 
 // pg returns int8 (count(*), bigint sizes) as strings; every value we store fits a double.
 pg.types.setTypeParser(20, Number);
 
-const migrations: Record<string, Migration> = { '001-initial': m001 };
+const migrations: Record<string, Migration> = {
+  '001-initial': m001,
+  '002-audit': m002,
+  '003-accounts': m003,
+  '004-security': m004,
+  '005-hosts': m005,
+  '006-operations': m006,
+};
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

@@ -19,3 +19,10 @@ export async function lockRepository(trx: Kysely<Database>, repositoryId: number
     await sql`select pg_advisory_xact_lock(${7_000_000_000 + repositoryId})`.execute(trx);
   }
 }
+
+/** Serialises appends to the audit hash chain (PostgreSQL; SQLite transactions already have one writer). */
+export async function lockAuditChain(trx: Kysely<Database>): Promise<void> {
+  if (dialectOf(trx) === 'postgres') {
+    await sql`select pg_advisory_xact_lock(6999999999)`.execute(trx);
+  }
+}

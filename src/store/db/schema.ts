@@ -1,4 +1,9 @@
 import type { Generated } from 'kysely';
+import type { AccountsTables } from './tables/accounts.tables.js';
+import type { AuditTables } from './tables/audit.tables.js';
+import type { HostsTables } from './tables/hosts.tables.js';
+import type { OperationsTables } from './tables/operations.tables.js';
+import type { SecurityTables } from './tables/security.tables.js';
 
 /** Table types for Kysely. Timestamps are ISO-8601 UTC strings on both dialects; JSON is text. */
 export interface UsersTable {
@@ -107,7 +112,8 @@ export interface IndexChunksTable {
   created_at: string;
 }
 
-export interface Database {
+/** The core tables; every other area declares its tables in tables/*.tables.ts and is merged here. */
+export interface CoreTables {
   users: UsersTable;
   repositories: RepositoriesTable;
   packages: PackagesTable;
@@ -117,3 +123,5 @@ export interface Database {
   publication_files: PublicationFilesTable;
   index_chunks: IndexChunksTable;
 }
+
+export interface Database extends CoreTables, AuditTables, AccountsTables, SecurityTables, HostsTables, OperationsTables {}

@@ -1,0 +1,2 @@
+/** Tables of the accounts area (filled in by its migration). */
+export interface AccountsTables {}

@@ -1,0 +1,2 @@
+/** Tables of the hosts area (filled in by its migration). */
+export interface HostsTables {}

@@ -1,0 +1,2 @@
+/** Tables of the operations area (filled in by its migration). */
+export interface OperationsTables {}

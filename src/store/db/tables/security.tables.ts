@@ -1,0 +1,2 @@
+/** Tables of the security area (filled in by its migration). */
+export interface SecurityTables {}
