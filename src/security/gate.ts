@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/db/schema.js';
+
+/**
+ * The security gate's verdict for one package entering one repository (upload or promotion).
+ * allow/warn: it goes in (warn is published with a warning); review: stored, not published, queued for a
+ * human decision; block: refused and quarantined.
+ */
+export interface GateVerdict {
+  verdict: 'allow' | 'warn' | 'review' | 'block';
+  reason: string;
+  /** Findings summary for the API answer (counts per severity, advisory ids). */
+  summary?: { total: number; bySeverity: Record<string, number>; advisories: string[] };
+}
+
+export interface GateSubject {
+  packageId: number;
+  repositoryId: number;
+}
+
+/** Every route that puts a package into a repository asks the gate first; none bypasses it. */
+export interface PackageGate {
+  evaluate(db: Kysely<Database>, subject: GateSubject): Promise<GateVerdict>;
+}
+
+/** The gate before any policy or feed exists: everything is allowed. Replaced by the security service. */
+export const openGate: PackageGate = {
+  evaluate: async () => ({ verdict: 'allow', reason: 'no security policy configured' }),
+};
