@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from './container.js';
 import { authRoutes } from './http/api/auth.routes.js';
 import { healthRoutes } from './http/api/health.routes.js';
+import { jobsRoutes } from './http/api/jobs.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
@@ -26,6 +27,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
 
   const api = async (scope: FastifyInstance) => {
     await scope.register(authRoutes, { auth: c.auth });
+    await scope.register(jobsRoutes, { auth: c.auth, jobs: c.jobs, store: c.stores.jobs });
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
   };
   // Repod documents every route both without a prefix and under /api/v1.

@@ -6,6 +6,7 @@ import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { IngestService } from './content/ingest.service.js';
+import { JobService } from './jobs/job.service.js';
 import { defaultRepositories } from './repo/default-repositories.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PublishService } from './repo/publish.service.js';
@@ -16,6 +17,7 @@ import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
 import { AuditStore } from './store/sql/audit.store.js';
+import { JobsStore } from './store/sql/jobs.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
@@ -37,7 +39,9 @@ export interface Container {
     publications: PublicationsStore;
     users: UsersStore;
     audit: AuditStore;
+    jobs: JobsStore;
   };
+  jobs: JobService;
   audit: AuditService;
   auth: AuthService;
   publisher: PublishService;
@@ -47,7 +51,7 @@ export interface Container {
 }
 
 export async function createContainer(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Container> {
-  const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, onPoolError: (err) => logger.warn({ err }, 'database connection lost') });
   await migrate(db);
   const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
   await blobs.init();
@@ -62,7 +66,9 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publications: new PublicationsStore(db),
     users: new UsersStore(db),
     audit: new AuditStore(db),
+    jobs: new JobsStore(db),
   };
+  const jobs = new JobService({ jobs: stores.jobs, clock, logger });
   const audit = new AuditService({ audit: stores.audit, clock });
   const auth = new AuthService({ users: stores.users, clock, jwtSecret: config.jwtSecret, jwtExpireMinutes: config.jwtExpireMinutes });
   const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(32 * 1024 * 1024), () => clock.now().toISOString());
@@ -91,6 +97,10 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     if (repo.currentPublicationId === null) await publisher.publish(repo.id);
   }
 
+  // An embedded (SQLite) server is the only process: any job still marked running died with the last one.
+  if (!config.databaseUrl) await stores.jobs.requeueStale(clock.now().toISOString());
+  jobs.start();
+
   return {
     config,
     logger,
@@ -100,11 +110,13 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     signer,
     stores,
     audit,
+    jobs,
     auth,
     publisher,
     ingest,
     serve,
     close: async () => {
+      await jobs.stop();
       await publisher.idle();
       await db.destroy();
     },

@@ -29,6 +29,7 @@ export const ERROR_CATALOGUE = {
   STORAGE_FAILED: { status: 500, message: 'The storage backend failed' },
   SIGNING_FAILED: { status: 500, message: 'Signing failed' },
   INTERNAL: { status: 500, message: 'Internal error' },
+  JOB_CANCELED: { status: 409, message: 'The job was canceled' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -4,6 +4,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit.js';
+import * as m002j from './migrations/002-jobs.js';
 import * as m003 from './migrations/003-accounts.js';
 import * as m004 from './migrations/004-security.js';
 import * as m005 from './migrations/005-hosts.js';
@@ -16,6 +17,7 @@ pg.types.setTypeParser(20, Number);
 const migrations: Record<string, Migration> = {
   '001-initial': m001,
   '002-audit': m002,
+  '002-jobs': m002j,
   '003-accounts': m003,
   '004-security': m004,
   '005-hosts': m005,
@@ -24,11 +26,13 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export function openDatabase(opts: { databaseUrl: string; dataDir: string }): Kysely<Database> {
+export function openDatabase(opts: { databaseUrl: string; dataDir: string; onPoolError?: (err: Error) => void }): Kysely<Database> {
   if (opts.databaseUrl) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection the server closes (restart, admin kill) must not crash the process; the pool
+    // replaces it on the next checkout.
+    pool.on('error', (err) => opts.onPoolError?.(err));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const file = path.join(opts.dataDir, 'packyard.sqlite');
   const sqlite = new SQLite(file);
