@@ -65,26 +65,27 @@ export class AuthService {
   async login(username: string, password: string, ip = ''): Promise<IssuedToken> {
     const { db, loginFailures, audit, clock } = this.deps;
     const now = clock.now();
-    const failure = (reason: string, extra: Record<string, unknown> = {}) =>
-      audit.record(db, { actor: { username, role: '', ip }, action: 'LOGIN', result: 'FAILURE', detail: { reason, ...extra } });
+    const failure = (trx: Kysely<Database>, reason: string, extra: Record<string, unknown> = {}) =>
+      audit.record(trx, { actor: { username, role: '', ip }, action: 'LOGIN', result: 'FAILURE', detail: { reason, ...extra } });
 
     // Locks are kept per attempted name, known or not, so a lock says nothing about whether the user exists.
     const lock = await loginFailures.get(username);
     if (lock?.locked_until && lock.locked_until > now.toISOString()) {
       const retryAfter = Math.ceil((Date.parse(lock.locked_until) - now.getTime()) / 1000);
-      await failure('account_locked', { locked_until: lock.locked_until });
+      await failure(db, 'account_locked', { locked_until: lock.locked_until });
       throw new AppError('ACCOUNT_LOCKED', `Too many failed logins; try again in ${Math.ceil(retryAfter / 60)} minute(s)`, { retry_after: retryAfter });
     }
 
     const user = await this.deps.users.findByUsername(username);
     const ok = await verifyPassword(user?.password_hash ?? (await this.dummyHash), password);
     if (!user || !ok || user.active !== 1) {
-      const failures = await loginFailures.increment(username, now.toISOString());
-      const left = Math.max(0, this.deps.loginMaxAttempts - failures);
-      if (left === 0) {
-        await loginFailures.lock(username, new Date(now.getTime() + this.deps.loginLockoutMinutes * 60_000).toISOString());
-      }
-      await failure(user && ok ? 'inactive' : 'bad_credentials', { attempts_left: left });
+      const left = await db.transaction().execute(async (trx) => {
+        const failures = await loginFailures.increment(trx, username, now.toISOString());
+        const remaining = Math.max(0, this.deps.loginMaxAttempts - failures);
+        if (remaining === 0) await loginFailures.lock(trx, username, new Date(now.getTime() + this.deps.loginLockoutMinutes * 60_000).toISOString());
+        await failure(trx, user && ok ? 'inactive' : 'bad_credentials', { attempts_left: remaining });
+        return remaining;
+      });
       const note = left === 0 ? ` (account locked for ${this.deps.loginLockoutMinutes} minutes)` : left <= 3 ? ` (${left} attempt(s) left)` : '';
       throw new AppError('BAD_CREDENTIALS', `Incorrect username or password${note}`);
     }

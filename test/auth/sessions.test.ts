@@ -100,6 +100,17 @@ describe('login sessions: token, me, refresh, logout, change-password, roles', (
     expect(roles.reader.permissions).not.toContain('audit:read');
   });
 
+  it('accepts the form-encoded login body Repod’s CLI sends', async () => {
+    const res = await srv.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ username: 'alice', password: PASSWORD }).toString(),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().token_type).toBe('bearer');
+  });
+
   it('the admin from the environment logs in', async () => {
     expect(await login(srv, ADMIN.username, ADMIN.password)).toBeTruthy();
   });

@@ -10,6 +10,10 @@ import { errorResponses } from '../schemas/common.js';
 /** Login and the caller's own session: logout, refresh, me, change-password; the role catalogue. */
 export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = async (app, { auth }) => {
   const session = requirePermission(auth, 'token:self');
+  // Repod's own CLI logs in with a form body; accept it here (this plugin's scope only) as well as JSON.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
 
   app.post(
     '/auth/token',

@@ -13,8 +13,8 @@ export class LoginFailuresStore {
   }
 
   /** Adds one failure atomically and returns the new count. */
-  async increment(username: string, at: string): Promise<number> {
-    const row = await this.db
+  async increment(trx: Kysely<Database>, username: string, at: string): Promise<number> {
+    const row = await trx
       .insertInto('login_failures')
       .values({ username, failures: 1, locked_until: null, last_failure_at: at })
       .onConflict((oc) =>
@@ -29,8 +29,8 @@ export class LoginFailuresStore {
   }
 
   /** Locks the account until `until` and starts the next count from zero. */
-  async lock(username: string, until: string): Promise<void> {
-    await this.db.updateTable('login_failures').set({ locked_until: until, failures: 0 }).where('username', '=', username).execute();
+  async lock(trx: Kysely<Database>, username: string, until: string): Promise<void> {
+    await trx.updateTable('login_failures').set({ locked_until: until, failures: 0 }).where('username', '=', username).execute();
   }
 
   async clear(username: string, trx: Kysely<Database> = this.db): Promise<void> {
