@@ -64,6 +64,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; audit: 
     '/artifacts/audit/export',
     {
       preHandler: read,
+      // A HEAD would page through the whole log only to drain it.
+      exposeHeadRoute: false,
       schema: {
         summary: 'The filtered audit log as a JSON array or CSV, streamed',
         tags,
