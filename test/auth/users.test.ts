@@ -36,12 +36,15 @@ describe('users administration', () => {
   it('updates role, names and active flag; a deactivated user’s tokens stop working', async () => {
     await createUser(srv, 'erin', 'reader');
     const token = await login(srv, 'erin');
+    const apiToken = (await req('POST', '/auth/api-tokens', { name: 'erin-ci' }, bearer(token))).json().token as string;
+    expect((await srv.app.inject({ url: '/auth/me', headers: bearer(apiToken) })).statusCode).toBe(200);
     const up = await req('PATCH', '/auth/users/erin', { role: 'maintainer', full_name: 'Erin E' });
     expect(up.statusCode).toBe(200);
     expect(up.json()).toMatchObject({ role: 'maintainer', full_name: 'Erin E' });
     expect((await srv.app.inject({ url: '/auth/me', headers: bearer(token) })).json().role).toBe('maintainer');
     expect((await req('PATCH', '/auth/users/erin', { active: false })).json().active).toBe(false);
     expect((await srv.app.inject({ url: '/auth/me', headers: bearer(token) })).statusCode).toBe(401);
+    expect((await srv.app.inject({ url: '/auth/me', headers: bearer(apiToken) })).statusCode).toBe(401);
     await expect(login(srv, 'erin')).rejects.toThrow(/401/);
     expect((await req('PATCH', '/auth/users/nobody', { active: false })).statusCode).toBe(404);
     const row = (await auditRows(srv, 'USER_UPDATE')).at(-1)!;
