@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
-import { bearer, createUser, login } from '../helpers/accounts.js';
+import { bearer, createUser, login, RELAXED_LIMITS } from '../helpers/accounts.js';
 import { ManualClock } from '../helpers/clock.js';
 
 describe('audit log: listing, export, integrity', () => {
@@ -11,7 +11,7 @@ describe('audit log: listing, export, integrity', () => {
   const day2 = '2031-03-02';
 
   beforeAll(async () => {
-    srv = await startTestServer({}, { clock });
+    srv = await startTestServer(RELAXED_LIMITS, { clock });
     await createUser(srv, 'audrey', 'auditor');
     await createUser(srv, 'rita', 'reader');
     const { audit, db } = srv.container;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
-import { auditRows, bearer, createUser, login } from '../helpers/accounts.js';
+import { auditRows, bearer, createUser, login, RELAXED_LIMITS } from '../helpers/accounts.js';
 import { ManualClock } from '../helpers/clock.js';
 
 describe('API tokens', () => {
@@ -10,7 +10,7 @@ describe('API tokens', () => {
   let admin: Record<string, string>;
   let uploader: Record<string, string>;
   beforeAll(async () => {
-    srv = await startTestServer({}, { clock });
+    srv = await startTestServer(RELAXED_LIMITS, { clock });
     admin = bearer(await srv.token());
     await createUser(srv, 'ci-owner', 'uploader');
     uploader = bearer(await login(srv, 'ci-owner'));

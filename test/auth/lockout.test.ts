@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../src/auth/auth.service.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
-import { auditRows, createUser, PASSWORD } from '../helpers/accounts.js';
+import { auditRows, createUser, PASSWORD, RELAXED_LIMITS } from '../helpers/accounts.js';
 import { ManualClock } from '../helpers/clock.js';
 
 describe('login lockout', () => {
   let srv: TestServer;
   const clock = new ManualClock();
   beforeAll(async () => {
-    srv = await startTestServer({ LOGIN_MAX_ATTEMPTS: '5', LOGIN_LOCKOUT_MINUTES: '15' }, { clock });
+    srv = await startTestServer({ ...RELAXED_LIMITS, LOGIN_MAX_ATTEMPTS: '5', LOGIN_LOCKOUT_MINUTES: '15' }, { clock });
     await createUser(srv, 'ivan', 'reader');
   });
   afterAll(async () => srv?.close());

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../helpers/app.js';
-import { auditRows, bearer, createUser, login, PASSWORD } from '../helpers/accounts.js';
+import { auditRows, bearer, createUser, login, PASSWORD, RELAXED_LIMITS } from '../helpers/accounts.js';
 
 describe('login sessions: token, me, refresh, logout, change-password, roles', () => {
   let srv: TestServer;
   beforeAll(async () => {
-    srv = await startTestServer();
+    srv = await startTestServer(RELAXED_LIMITS);
     await createUser(srv, 'alice', 'uploader');
   });
   afterAll(async () => srv?.close());

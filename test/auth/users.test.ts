@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/app.js';
-import { auditRows, bearer, createUser, login, PASSWORD } from '../helpers/accounts.js';
+import { auditRows, bearer, createUser, login, PASSWORD, RELAXED_LIMITS } from '../helpers/accounts.js';
 
 describe('users administration', () => {
   let srv: TestServer;
   let admin: Record<string, string>;
   beforeAll(async () => {
-    srv = await startTestServer();
+    srv = await startTestServer(RELAXED_LIMITS);
     admin = bearer(await srv.token());
   });
   afterAll(async () => srv?.close());

@@ -2,6 +2,9 @@ import type { TestServer } from './app.js';
 
 export const PASSWORD = 'Secret123!';
 
+/** These tests log in far more often than the per-IP login limit allows a real client (Repod's variable). */
+export const RELAXED_LIMITS = { AUTH_RATELIMIT_PER_MINUTE: '100000' };
+
 /** Creates a user through the admin API (the real path, with its policy and audit). */
 export async function createUser(srv: TestServer, username: string, role: string, password = PASSWORD): Promise<void> {
   const res = await srv.app.inject({ method: 'POST', url: '/auth/users', headers: { authorization: `Bearer ${await srv.token()}` }, payload: { username, password, role } });

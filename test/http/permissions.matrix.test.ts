@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../../src/auth/auth.service.js';
 import { allowed, type Permission, ROLES } from '../../src/auth/permissions.js';
 import type { RouteEntry } from '../../src/http/plugins/auth.js';
+import { RELAXED_LIMITS } from '../helpers/accounts.js';
 import { startTestServer, type TestServer } from '../helpers/app.js';
 
 /**
@@ -20,11 +21,14 @@ const PUBLIC: RegExp[] = [
   /^\/repo(\/.*)?$/,
   /^\/docs(\/.*)?$/,
   /^\/openapi\.json$/,
+  /^\/ui(\/.*)?$/,
+  /^\/$/,
 ];
 
 /**
  * Routes with their own authentication scheme (Repomanager API keys and `Host id:token`, the metrics token):
  * not governed by Bearer roles. Asserted to answer without a server error when called with no credentials.
+ * One of them that also declares a Bearer permission is simply checked as a guarded route.
  */
 const OWN_AUTH: RegExp[] = [/^\/api\/v2(\/.*)?$/, /^\/metrics$/, /^\/ws(\/.*)?$/];
 
@@ -60,7 +64,7 @@ describe('route × role permission matrix', () => {
   const tokenFor = new Map<string, () => Promise<string>>();
 
   beforeAll(async () => {
-    srv = await startTestServer();
+    srv = await startTestServer(RELAXED_LIMITS);
     routes = srv.app.routeCatalogue;
     const c = srv.container;
     for (const role of ROLES) {
@@ -84,7 +88,7 @@ describe('route × role permission matrix', () => {
     for (const u of ['/auth/users', '/api/v1/auth/users', '/artifacts/audit/logs', '/api/v1/upload/', '/auth/api-tokens/:id']) expect(urls).toContain(u);
     const unclassified = routes.filter((r) => r.permission === null && !matches(PUBLIC, r.url) && !matches(OWN_AUTH, r.url));
     expect(unclassified.map((r) => `${r.method} ${r.url}`)).toEqual([]);
-    const guardedButListedPublic = routes.filter((r) => r.permission !== null && (matches(PUBLIC, r.url) || matches(OWN_AUTH, r.url)));
+    const guardedButListedPublic = routes.filter((r) => r.permission !== null && matches(PUBLIC, r.url));
     expect(guardedButListedPublic.map((r) => `${r.method} ${r.url}`)).toEqual([]);
     const drifted = routes.flatMap((r) => {
       const pin = PINNED.find(([m, u]) => m.test(r.method) && u.test(r.url));
