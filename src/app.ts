@@ -2,10 +2,14 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from './container.js';
+import { auditRoutes } from './http/api/audit.routes.js';
+import { authTokenRoutes } from './http/api/auth-tokens.routes.js';
+import { authUserRoutes } from './http/api/auth-users.routes.js';
 import { authRoutes } from './http/api/auth.routes.js';
 import { healthRoutes } from './http/api/health.routes.js';
 import { jobsRoutes } from './http/api/jobs.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
+import { registerRouteCatalogue } from './http/plugins/auth.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
 
@@ -23,11 +27,15 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     reply.header('X-Request-Id', req.id);
   });
   registerErrorHandler(app);
+  registerRouteCatalogue(app);
   await app.register(multipart, { limits: { fileSize: c.config.maxUploadBytes + 1 } });
 
   const api = async (scope: FastifyInstance) => {
     await scope.register(authRoutes, { auth: c.auth });
     await scope.register(jobsRoutes, { auth: c.auth, jobs: c.jobs, store: c.stores.jobs });
+    await scope.register(authUserRoutes, { auth: c.auth, users: c.users });
+    await scope.register(authTokenRoutes, { auth: c.auth, apiTokens: c.apiTokens });
+    await scope.register(auditRoutes, { auth: c.auth, audit: c.audit });
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
   };
   // Repod documents every route both without a prefix and under /api/v1.

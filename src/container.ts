@@ -2,7 +2,9 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { AuditService } from './audit/audit.service.js';
+import { ApiTokensService } from './auth/api-tokens.service.js';
 import { AuthService } from './auth/auth.service.js';
+import { UsersService } from './auth/users.service.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { IngestService } from './content/ingest.service.js';
@@ -16,11 +18,14 @@ import { loadOrCreateSigner } from './repo/signing-key.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
+import { ApiTokensStore } from './store/sql/api-tokens.store.js';
 import { AuditStore } from './store/sql/audit.store.js';
 import { JobsStore } from './store/sql/jobs.store.js';
+import { LoginFailuresStore } from './store/sql/login-failures.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
+import { RevokedTokensStore } from './store/sql/revoked-tokens.store.js';
 import { SnapshotsStore } from './store/sql/snapshots.store.js';
 import { UsersStore } from './store/sql/users.store.js';
 
@@ -40,10 +45,15 @@ export interface Container {
     users: UsersStore;
     audit: AuditStore;
     jobs: JobsStore;
+    apiTokens: ApiTokensStore;
+    loginFailures: LoginFailuresStore;
+    revokedTokens: RevokedTokensStore;
   };
   jobs: JobService;
   audit: AuditService;
   auth: AuthService;
+  users: UsersService;
+  apiTokens: ApiTokensService;
   publisher: PublishService;
   ingest: IngestService;
   serve: ServeService;
@@ -67,10 +77,27 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     users: new UsersStore(db),
     audit: new AuditStore(db),
     jobs: new JobsStore(db),
+    apiTokens: new ApiTokensStore(db),
+    loginFailures: new LoginFailuresStore(db),
+    revokedTokens: new RevokedTokensStore(db),
   };
   const jobs = new JobService({ jobs: stores.jobs, clock, logger });
   const audit = new AuditService({ audit: stores.audit, clock });
-  const auth = new AuthService({ users: stores.users, clock, jwtSecret: config.jwtSecret, jwtExpireMinutes: config.jwtExpireMinutes });
+  const apiTokens = new ApiTokensService({ db, tokens: stores.apiTokens, users: stores.users, audit, clock });
+  const auth = new AuthService({
+    db,
+    users: stores.users,
+    loginFailures: stores.loginFailures,
+    revokedTokens: stores.revokedTokens,
+    apiTokens,
+    audit,
+    clock,
+    jwtSecret: config.jwtSecret,
+    jwtExpireMinutes: config.jwtExpireMinutes,
+    loginMaxAttempts: config.loginMaxAttempts,
+    loginLockoutMinutes: config.loginLockoutMinutes,
+  });
+  const users = new UsersService({ db, users: stores.users, tokens: stores.apiTokens, loginFailures: stores.loginFailures, audit, clock });
   const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(32 * 1024 * 1024), () => clock.now().toISOString());
   const publisher = new PublishService({
     db,
@@ -112,6 +139,8 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     audit,
     jobs,
     auth,
+    users,
+    apiTokens,
     publisher,
     ingest,
     serve,

@@ -67,3 +67,26 @@ export function rolesWith(permission: Permission): readonly Role[] {
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
+
+/** Every permission a role holds, in matrix order. */
+export function permissionsOf(role: string): Permission[] {
+  return (Object.keys(MATRIX) as Permission[]).filter((p) => allowed(role, p));
+}
+
+/**
+ * Whether `holder` may hand out `candidate` (for a token): never a higher rank, and never a permission the
+ * holder lacks — rank alone would let an uploader mint an auditor token (same rank, reads the audit log).
+ */
+export function roleWithin(candidate: string, holder: string): boolean {
+  if (!isRole(candidate) || !isRole(holder)) return false;
+  return ROLE_RANK[candidate] <= ROLE_RANK[holder] && permissionsOf(candidate).every((p) => allowed(holder, p));
+}
+
+/** What GET /auth/roles shows about each built-in role (Repod's shape: label, description, color). */
+export const ROLE_INFO: Record<Role, { label: string; description: string; color: string }> = {
+  admin: { label: 'Administrator', description: 'Everything, including users, settings, signing keys and everyone\'s API tokens', color: '#dc2626' },
+  maintainer: { label: 'Maintainer', description: 'Upload, delete, promote and decide on security findings', color: '#ea580c' },
+  uploader: { label: 'Uploader', description: 'Upload packages and read the catalogue', color: '#2563eb' },
+  auditor: { label: 'Auditor', description: 'Read the audit log and security reports; no changes', color: '#7c3aed' },
+  reader: { label: 'Reader', description: 'Read packages and distributions', color: '#6b7280' },
+};

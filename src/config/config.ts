@@ -28,6 +28,9 @@ export interface Config {
   readonly releaseValidDays: number;
   readonly logLevel: string;
   readonly publicUrl: string;
+  /** Consecutive failed logins that lock an account, and for how long. */
+  readonly loginMaxAttempts: number;
+  readonly loginLockoutMinutes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +82,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     releaseValidDays: int(env, 'RELEASE_VALID_DAYS', 0),
     logLevel: env.LOG_LEVEL ?? 'info',
     publicUrl: env.PUBLIC_URL ?? '',
+    loginMaxAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1),
+    loginLockoutMinutes: int(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1),
     ...overrides,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

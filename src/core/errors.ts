@@ -25,6 +25,15 @@ export const ERROR_CATALOGUE = {
   AUTH_INVALID: { status: 401, message: 'Invalid or expired credentials' },
   BAD_CREDENTIALS: { status: 401, message: 'Incorrect username or password' },
   FORBIDDEN: { status: 403, message: 'Insufficient role' },
+  // accounts
+  ACCOUNT_LOCKED: { status: 429, message: 'Too many failed logins; the account is temporarily locked' },
+  PASSWORD_POLICY: { status: 422, message: 'The password does not meet the policy (8-128 characters, one uppercase letter, one digit or symbol)' },
+  CURRENT_PASSWORD_INCORRECT: { status: 400, message: 'The current password is incorrect' },
+  USER_EXISTS: { status: 409, message: 'A user with this name already exists' },
+  SELF_CHANGE_FORBIDDEN: { status: 409, message: 'An admin cannot change their own role, deactivate or delete themselves' },
+  LAST_ADMIN: { status: 409, message: 'The last active admin cannot be removed, demoted or deactivated' },
+  ROLE_NOT_GRANTABLE: { status: 403, message: 'A token cannot carry a role higher than its owner\'s' },
+  SESSION_REQUIRED: { status: 400, message: 'This operation needs a login session (JWT), not an API token' },
   // server side
   STORAGE_FAILED: { status: 500, message: 'The storage backend failed' },
   SIGNING_FAILED: { status: 500, message: 'Signing failed' },

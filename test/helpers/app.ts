@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createContainer, type Container } from '../../src/container.js';
+import type { Clock } from '../../src/core/clock.js';
 
 export const ADMIN = { username: 'admin', password: 'Admin1234!' };
 
@@ -43,7 +44,7 @@ async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: 
   };
 }
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'packyard-test-'));
   const pgUrl = process.env.TEST_DATABASE_URL;
   const database = pgUrl ? await createPgDatabase(pgUrl) : undefined;
@@ -56,7 +57,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const logger = pino({ level: config.logLevel });
-  const container = await createContainer(config, logger);
+  const container = await createContainer(config, logger, opts.clock);
   const app = await buildApp(container);
   await app.ready();
   let cached: string | undefined;

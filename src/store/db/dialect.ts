@@ -26,3 +26,10 @@ export async function lockAuditChain(trx: Kysely<Database>): Promise<void> {
     await sql`select pg_advisory_xact_lock(6999999999)`.execute(trx);
   }
 }
+
+/** Serialises changes to admin accounts so two admins cannot demote each other at once (PostgreSQL). */
+export async function lockAccounts(trx: Kysely<Database>): Promise<void> {
+  if (dialectOf(trx) === 'postgres') {
+    await sql`select pg_advisory_xact_lock(6999999998)`.execute(trx);
+  }
+}

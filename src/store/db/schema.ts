@@ -14,6 +14,13 @@ export interface UsersTable {
   role: string;
   active: number;
   created_at: string;
+  /** Added by the accounts migration. */
+  full_name: Generated<string>;
+  email: Generated<string>;
+  last_login: string | null;
+  updated_at: string | null;
+  /** JWTs issued before this instant (whole seconds) are refused: set by an admin password reset. */
+  sessions_valid_after: string | null;
 }
 
 export interface RepositoriesTable {
