@@ -28,6 +28,10 @@ export interface Config {
   readonly releaseValidDays: number;
   readonly logLevel: string;
   readonly publicUrl: string;
+  /** Snapshots kept per repository besides those an environment points at (older ones are deleted). */
+  readonly snapshotRetention: number;
+  /** Seconds an unreferenced blob must have existed before garbage collection deletes it. */
+  readonly gcGraceSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +83,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     releaseValidDays: int(env, 'RELEASE_VALID_DAYS', 0),
     logLevel: env.LOG_LEVEL ?? 'info',
     publicUrl: env.PUBLIC_URL ?? '',
+    snapshotRetention: int(env, 'SNAPSHOT_RETENTION', 3, 1),
+    gcGraceSeconds: int(env, 'GC_GRACE_SECONDS', 86400),
     ...overrides,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

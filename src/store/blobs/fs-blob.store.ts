@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -124,6 +124,19 @@ export class FsBlobStore implements BlobStore {
 
   async delete(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<{ sha256: string; size: number; modifiedAt: Date }> {
+    const base = path.join(this.root, 'sha256');
+    for (const a of await readdir(base)) {
+      for (const b of await readdir(path.join(base, a)).catch(() => [] as string[])) {
+        for (const name of await readdir(path.join(base, a, b)).catch(() => [] as string[])) {
+          if (!HEX64.test(name)) continue;
+          const st = await stat(path.join(base, a, b, name)).catch(() => null);
+          if (st) yield { sha256: name, size: st.size, modifiedAt: st.mtime };
+        }
+      }
+    }
   }
 
   async check(): Promise<void> {
