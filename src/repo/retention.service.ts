@@ -54,7 +54,7 @@ export class RetentionService {
         if (cur) pointed.add(cur.snapshotNumber);
       }
       const unpointed = numbers.filter((n) => !pointed.has(n));
-      const deleted = unpointed.slice(keep);
+      const deleted = unpointed.slice(keep).sort((a, b) => a - b);
       if (deleted.length === 0) return { deleted, intervals: 0, packageIds: [] as number[] };
       const gone = new Set(deleted);
       const kept = numbers.filter((n) => !gone.has(n)).sort((a, b) => a - b);
@@ -81,7 +81,7 @@ export class RetentionService {
         deps.logger.info({ err, package: id }, 'package row still referenced; kept');
       }
     }
-    return { repository: repo.name, deletedSnapshots: deleted.sort((a, b) => a - b), deletedIntervals: intervals, deletedPackages };
+    return { repository: repo.name, deletedSnapshots: deleted, deletedIntervals: intervals, deletedPackages };
   }
 }
 
