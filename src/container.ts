@@ -103,6 +103,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   // An embedded (SQLite) server is the only process: any job still marked running died with the last one.
   if (!config.databaseUrl) await stores.jobs.requeueStale(clock.now().toISOString());
   jobs.start();
+  envs.start();
 
   return {
     config,
@@ -120,6 +121,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     serve,
     envs,
     close: async () => {
+      envs.stop();
       await jobs.stop();
       await publisher.idle();
       await db.destroy();

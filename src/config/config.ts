@@ -32,6 +32,8 @@ export interface Config {
   readonly snapshotRetention: number;
   /** Seconds an unreferenced blob must have existed before garbage collection deletes it. */
   readonly gcGraceSeconds: number;
+  /** Seconds between automatic retention + garbage collection jobs; 0 = only on request. */
+  readonly gcIntervalSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -85,6 +87,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     publicUrl: env.PUBLIC_URL ?? '',
     snapshotRetention: int(env, 'SNAPSHOT_RETENTION', 3, 1),
     gcGraceSeconds: int(env, 'GC_GRACE_SECONDS', 86400),
+    gcIntervalSeconds: int(env, 'GC_INTERVAL_SECONDS', 3600),
     ...overrides,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

@@ -35,6 +35,9 @@ export interface RepoEnvironments {
   gc: GcService;
   profiles: ProfileService;
   serve: EnvironmentServeService;
+  /** Starts the periodic retention + GC job (every GC_INTERVAL_SECONDS). */
+  start(): void;
+  stop(): void;
 }
 
 export function createRepoEnvironments(c: {
@@ -73,5 +76,18 @@ export function createRepoEnvironments(c: {
     const r = await gc.run(actorOf(payload), ctx.signal);
     return { retention: r.retention, gc: r.gc };
   });
-  return { stores, environments, snapshots: snapshotService, uploads, retention, gc, profiles, serve };
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    if (timer || c.config.gcIntervalSeconds === 0) return;
+    // Every node enqueues: runs are idempotent, and the job's lock key keeps them from overlapping.
+    timer = setInterval(() => {
+      jobs.enqueue(GC_JOB, { actor: { username: 'system', role: 'system', ip: '' } }, { createdBy: 'system', lockKey: 'gc' }).catch((err: unknown) => logger.warn({ err }, 'could not enqueue garbage collection'));
+    }, c.config.gcIntervalSeconds * 1000);
+    timer.unref();
+  };
+  const stop = () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  };
+  return { stores, environments, snapshots: snapshotService, uploads, retention, gc, profiles, serve, start, stop };
 }
