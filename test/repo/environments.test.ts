@@ -92,6 +92,33 @@ describe.skipIf(skipWithout(['dpkg-deb']))('environments, snapshots and API v2 r
     expect(await pk(newId)).toEqual(['env-a', 'env-c']);
   });
 
+  it('v2 upload takes any number of files in any field names', async () => {
+    const [head] = await snapshots();
+    const boundary = '----pky-multi';
+    const part = (field: string, filename: string, content: Buffer) =>
+      Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`), content, Buffer.from('\r\n')]);
+    const payload = Buffer.concat([
+      part('file', 'm1.deb', buildDeb({ name: 'env-m1', version: '1.0' })),
+      part('file1', 'm2.deb', buildDeb({ name: 'env-m2', version: '1.0' })),
+      part('file2', 'a-again.deb', debs.a),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="ignore-if-exists"\r\n\r\ntrue\r\n--${boundary}--\r\n`),
+    ]);
+    const r = await srv.app.inject({ method: 'POST', url: `/api/v2/snapshot/${head.id}/upload`, payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, ...auth } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().results).toMatchObject({
+      'Following packages have been uploaded successfully': ['m1.deb', 'm2.deb'],
+      'Following packages already exist and have been ignored': ['a-again.deb'],
+      created: true,
+    });
+    const pk = (await srv.app.inject({ method: 'GET', url: `/api/v2/snapshot/${r.json().results.snapshot_id}/packages`, headers: auth })).json().results as Array<{ name: string }>;
+    expect(pk.map((p) => p.name).sort()).toEqual(['env-a', 'env-m1', 'env-m2']);
+    // back to the previous content, as a new snapshot, so the later tests see the same package set
+    const del = await srv.app.inject({ method: 'DELETE', url: `/api/v2/snapshot/${r.json().results.snapshot_id}/packages`, headers: auth, payload: { packages: ['env-m1_1.0_amd64.deb', 'env-m2_1.0_amd64.deb'] } });
+    expect(del.statusCode).toBe(200);
+    const bad = await srv.app.inject({ method: 'DELETE', url: `/api/v2/snapshot/${head.id}/packages`, headers: auth, payload: { packages: ['nope.deb'] } });
+    expect(bad.statusCode).toBe(404);
+  });
+
   it('v2 rebuild answers 202 with a task id; the task is readable through /tasks and /task/<id>', async () => {
     const [head] = await snapshots();
     const r = await srv.app.inject({ method: 'PUT', url: `/api/v2/snapshot/${head.id}/rebuild`, headers: auth, payload: {} });
@@ -112,7 +139,7 @@ describe.skipIf(skipWithout(['dpkg-deb']))('environments, snapshots and API v2 r
     await upload('d.deb', debs.d);
     await upload('e.deb', debs.e);
     const before = await snapshots();
-    expect(before.filter((s) => s.environments.length === 0).length).toBe(3);
+    expect(before.filter((s) => s.environments.length === 0).length).toBe(5);
     const contents = new Map<number, string[]>();
     for (const s of before) contents.set(s.id, ((await srv.app.inject({ method: 'GET', url: `/api/v2/snapshot/${s.id}/packages`, headers: auth })).json().results as Array<{ name: string }>).map((p) => p.name).sort());
     const r = await srv.app.inject({ method: 'POST', url: '/api/v1/snapshots/retention', headers: auth });
