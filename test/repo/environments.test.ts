@@ -142,6 +142,9 @@ describe.skipIf(skipWithout(['dpkg-deb']))('environments, snapshots and API v2 r
     expect(before.filter((s) => s.environments.length === 0).length).toBe(5);
     const contents = new Map<number, string[]>();
     for (const s of before) contents.set(s.id, ((await srv.app.inject({ method: 'GET', url: `/api/v2/snapshot/${s.id}/packages`, headers: auth })).json().results as Array<{ name: string }>).map((p) => p.name).sort());
+    const shaOf = async (name: string) => (await srv.container.stores.packages.findByIdentity('deb', name, '1.0', 'amd64'))[0].sha256;
+    const [shaA, shaC] = [await shaOf('env-a'), await shaOf('env-c')];
+    expect(await srv.container.blobs.has(shaC)).toBe(true);
     const r = await srv.app.inject({ method: 'POST', url: '/api/v1/snapshots/retention', headers: auth });
     expect(r.statusCode).toBe(202);
     const job = await srv.container.jobs.wait(r.json().job_id);
@@ -163,6 +166,10 @@ describe.skipIf(skipWithout(['dpkg-deb']))('environments, snapshots and API v2 r
     // env-c's package was only in deleted snapshots: its row and its blob are gone
     const c = await srv.container.stores.packages.findByIdentity('deb', 'env-c', '1.0', 'amd64');
     expect(c).toEqual([]);
+    expect(await srv.container.blobs.has(shaC)).toBe(false);
+    expect(await srv.container.blobs.has(shaA)).toBe(true);
+    const pool = await srv.app.inject({ method: 'GET', url: '/repo/deb/jammy/jammy/main/preprod/pool/main/e/env-a/env-a_1.0_amd64.deb' });
+    expect(pool.statusCode).toBe(200);
     const apt = await srv.app.inject({ method: 'GET', url: '/repo/deb/jammy/jammy/main/prod/dists/jammy/InRelease' });
     expect(apt.statusCode).toBe(200);
   });

@@ -88,4 +88,11 @@ describe('snapshot retention', () => {
     expect(r.deletedSnapshots).toEqual([]);
     expect((await srv.container.envs.stores.content.numbers(repo.id)).sort()).toEqual([2, 7]);
   });
+
+  it('garbage collection keeps an unreferenced blob younger than the grace period', async () => {
+    const orphan = await srv.container.blobs.putBuffer(Buffer.from('an upload whose row is not written yet'));
+    const r = await srv.container.envs.gc.collect();
+    expect(await srv.container.blobs.has(orphan.sha256)).toBe(true);
+    expect(r.blobs).toBe(0);
+  });
 });
