@@ -59,6 +59,7 @@ describe.skipIf(skipWithout(['apt-get', 'dpkg-deb', 'gpgv', 'dnf', 'rpmbuild']))
     expect(missing.status).toBe(404);
     expect(missing.body.message_error[0]).toMatch(/does not exist/);
     expect((await fetch(`${srv.url}/api/v2/profile`)).status).toBe(401);
+    expect((await api('GET', '/api/v2/profile/server-settings')).body.results).toEqual([{ Ip: '127.0.0.1', Url: srv.url, Package_type: 'deb,rpm' }]);
     const nf = (await api('GET', '/api/v2/profile/web/repos?new-format')).body.results;
     const host = new URL(srv.url).host;
     expect(nf.reposerver).toEqual({ gpgkey_url: `${srv.url}/repos/key.asc`, hostname: host });

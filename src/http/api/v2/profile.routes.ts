@@ -32,6 +32,11 @@ export const profileV2Routes: FastifyPluginAsyncTypebox<{ v2: V2Auth; profiles: 
   app.get('/profile', { preHandler: read, schema: { tags, response: { 200: Envelope(Type.Array(Type.Object({ Name: Type.String() }))), ...v2ErrorResponses } } }, async () =>
     envelope(200, (await profiles.list()).map((p) => ({ Name: p.name }))),
   );
+  app.get(
+    '/profile/server-settings',
+    { preHandler: read, schema: { tags, response: { 200: Envelope(Type.Array(Type.Object({ Ip: Type.String(), Url: Type.String(), Package_type: Type.String() }))), ...v2ErrorResponses } } },
+    async (req) => envelope(200, [{ Ip: req.socket.localAddress ?? '', Url: baseUrlOf(req, publicUrl), Package_type: 'deb,rpm' }]),
+  );
   app.get('/profile/:name', { preHandler: read, schema: { tags, params: Name, response: { 200: Envelope(Type.Array(ProfileV2)), ...v2ErrorResponses } } }, async (req) =>
     envelope(200, [profileV2(await profiles.get(req.params.name))]),
   );
