@@ -6,11 +6,17 @@ import { auditRoutes } from './http/api/audit.routes.js';
 import { authTokenRoutes } from './http/api/auth-tokens.routes.js';
 import { authUserRoutes } from './http/api/auth-users.routes.js';
 import { authRoutes } from './http/api/auth.routes.js';
+import { environmentsRoutes } from './http/api/environments.routes.js';
+import { profilesRoutes } from './http/api/profiles.routes.js';
+import { snapshotsRoutes } from './http/api/snapshots.routes.js';
+import { repoApiV2 } from './http/api/v2/repo-api.routes.js';
+import { localV2Auth } from './http/api/v2/v2-auth.local.js';
 import { healthRoutes } from './http/api/health.routes.js';
 import { jobsRoutes } from './http/api/jobs.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerRouteCatalogue } from './http/plugins/auth.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
+import { repoEnvRoutes } from './http/serve/repo-env.routes.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
 
 /** Builds the HTTP application without listening (tests use app.inject()). */
@@ -43,5 +49,15 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   await app.register(api, { prefix: '/api/v1' });
   await app.register(healthRoutes);
   await app.register(reposRoutes, { serve: c.serve, blobs: c.blobs });
+  await app.register(
+    async (v1) => {
+      await v1.register(environmentsRoutes, { auth: c.auth, environments: c.envs.environments });
+      await v1.register(snapshotsRoutes, { auth: c.auth, environments: c.envs.environments, snapshots: c.envs.snapshots, jobs: c.jobs });
+      await v1.register(profilesRoutes, { auth: c.auth, profiles: c.envs.profiles });
+    },
+    { prefix: '/api/v1' },
+  );
+  await app.register(repoApiV2, { prefix: '/api/v2', v2: localV2Auth(c.auth), envs: c.envs, jobs: c.jobs, jobsStore: c.stores.jobs, repositories: c.stores.repositories, publicUrl: c.config.publicUrl, maxUploadBytes: c.config.maxUploadBytes });
+  await app.register(repoEnvRoutes, { serve: c.envs.serve, blobs: c.blobs });
   return app;
 }

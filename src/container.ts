@@ -10,6 +10,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { IngestService } from './content/ingest.service.js';
 import { JobService } from './jobs/job.service.js';
 import { defaultRepositories } from './repo/default-repositories.js';
+import { createRepoEnvironments, type RepoEnvironments } from './repo/environment.wiring.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
@@ -57,6 +58,7 @@ export interface Container {
   publisher: PublishService;
   ingest: IngestService;
   serve: ServeService;
+  envs: RepoEnvironments;
   close(): Promise<void>;
 }
 
@@ -111,6 +113,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   });
   const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
+  const envs = createRepoEnvironments({ config, db, logger, clock, blobs, stores, publisher, ingest, jobs, audit });
 
   if ((await stores.repositories.count()) === 0) {
     for (const repo of defaultRepositories(clock.now().toISOString())) await stores.repositories.create(repo);
@@ -127,6 +130,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   // An embedded (SQLite) server is the only process: any job still marked running died with the last one.
   if (!config.databaseUrl) await stores.jobs.requeueStale(clock.now().toISOString());
   jobs.start();
+  envs.start();
 
   return {
     config,
@@ -144,7 +148,9 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publisher,
     ingest,
     serve,
+    envs,
     close: async () => {
+      envs.stop();
       await jobs.stop();
       await publisher.idle();
       await db.destroy();

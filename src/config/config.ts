@@ -31,6 +31,12 @@ export interface Config {
   /** Consecutive failed logins that lock an account, and for how long. */
   readonly loginMaxAttempts: number;
   readonly loginLockoutMinutes: number;
+  /** Snapshots kept per repository besides those an environment points at (older ones are deleted). */
+  readonly snapshotRetention: number;
+  /** Seconds an unreferenced blob must have existed before garbage collection deletes it. */
+  readonly gcGraceSeconds: number;
+  /** Seconds between automatic retention + garbage collection jobs; 0 = only on request. */
+  readonly gcIntervalSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -84,6 +90,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     publicUrl: env.PUBLIC_URL ?? '',
     loginMaxAttempts: int(env, 'LOGIN_MAX_ATTEMPTS', 5, 1),
     loginLockoutMinutes: int(env, 'LOGIN_LOCKOUT_MINUTES', 15, 1),
+    snapshotRetention: int(env, 'SNAPSHOT_RETENTION', 3, 1),
+    gcGraceSeconds: int(env, 'GC_GRACE_SECONDS', 86400),
+    gcIntervalSeconds: int(env, 'GC_INTERVAL_SECONDS', 3600),
     ...overrides,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

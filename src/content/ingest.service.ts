@@ -32,6 +32,15 @@ export interface UploadResult {
   message: string;
 }
 
+export interface StoredPackage {
+  packageId: number;
+  name: string;
+  version: string;
+  arch: string;
+  sha256: string;
+  filename: string;
+}
+
 export interface IngestDeps {
   audit: AuditService;
   db: Kysely<Database>;
@@ -151,6 +160,55 @@ export class IngestService {
     }
     await deps.publisher.publish(repo.id);
     return { ...base, ...outcome, message: `${pkg.name} ${rendered.version} published to ${repo.name}` };
+  }
+
+  /**
+   * Parses a staged upload and stores it as a package (blob, then row) without adding it to any snapshot:
+   * snapshot uploads (API v2) build one new snapshot from many files. Deb identities stay unique across the
+   * shared pool; rpm replacement within a snapshot is the caller's decision.
+   */
+  async storePackage(actor: Actor, repo: Repository, filename: string, staged: StagedBlob): Promise<StoredPackage> {
+    const { deps } = this;
+    const format = formatOfFilename(filename);
+    if (format !== repo.format) throw new AppError('FORMAT_MISMATCH', `a .${format} cannot go to ${repo.format} repository "${repo.name}"`);
+    const pkg = await this.parse(format, staged);
+    if (pkg.arch !== ARCH_INDEPENDENT[format] && !repo.architectures.includes(pkg.arch)) {
+      throw new AppError('ARCH_NOT_ALLOWED', `architecture ${pkg.arch} is not served by "${repo.name}" (${repo.architectures.join(', ')})`);
+    }
+    const facts = staged.facts;
+    const uploadedAt = deps.clock.now();
+    const rendered = renderFragments(pkg, facts, { component: repo.components[0] ?? 'main', uploadedAt });
+    const stored = { name: pkg.name, version: rendered.version, arch: pkg.arch, sha256: facts.sha256, filename: rendered.filename };
+    const existing = await deps.packages.findBySha(facts.sha256);
+    if (existing) return { ...stored, packageId: existing.id };
+    if (format === 'deb') await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
+    await staged.commit();
+    const { files, ...meta } = pkg;
+    const packageId = await deps.db.transaction().execute(async (trx) => {
+      const again = await deps.packages.findBySha(facts.sha256, trx);
+      if (again) return again.id;
+      return deps.packages.insert(trx, {
+        sha256: facts.sha256,
+        format,
+        name: pkg.name,
+        version: rendered.version,
+        arch: pkg.arch,
+        source: pkg.source,
+        source_version: pkg.format === 'deb' ? pkg.sourceVersion : rendered.version,
+        filename: rendered.filename,
+        size: facts.size,
+        sha1: facts.sha1,
+        md5: facts.md5,
+        meta: JSON.stringify(meta),
+        files: JSON.stringify(files),
+        fragment_index: rendered.fragmentIndex,
+        fragment_files: rendered.fragmentFiles,
+        fragment_other: rendered.fragmentOther,
+        created_at: uploadedAt.toISOString(),
+        uploaded_by: actor.username,
+      });
+    });
+    return { ...stored, packageId };
   }
 
   private async parse(format: 'deb' | 'rpm', staged: StagedBlob): Promise<ParsedPackage> {

@@ -17,6 +17,8 @@ export const ERROR_CATALOGUE = {
   FORMAT_MISMATCH: { status: 422, message: 'The package format does not match the distribution' },
   ARCH_NOT_ALLOWED: { status: 422, message: 'The package architecture is not served by the distribution' },
   DUPLICATE_CONFLICT: { status: 409, message: 'A different file with the same name, version and architecture exists' },
+  ALREADY_EXISTS: { status: 409, message: 'An object with this name already exists' },
+  PACKAGE_EXISTS: { status: 409, message: 'The package already exists in the snapshot' },
   UPLOAD_TOO_LARGE: { status: 413, message: 'The upload exceeds the size limit' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is not satisfiable' },

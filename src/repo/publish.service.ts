@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import { AppError } from '../core/errors.js';
 import { lockRepository } from '../store/db/dialect.js';
 import type { Database } from '../store/db/schema.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
@@ -78,6 +79,24 @@ export class PublishService {
     const s = this.states.get(repositoryId);
     await s?.running?.catch(() => undefined);
     await this.publishHead(repositoryId, true);
+  }
+
+  /**
+   * Builds a publication of snapshot `snapshotNumber` without switching `current` (environments point at
+   * it). Returns the new publication's id.
+   */
+  async publishSnapshot(repositoryId: number, snapshotNumber: number): Promise<number> {
+    const { deps } = this;
+    const repo = await deps.repositories.getById(repositoryId);
+    if (!repo) throw new AppError('NOT_FOUND', `no repository ${repositoryId}`);
+    const date = deps.clock.now();
+    const members = await deps.snapshots.members(repo.id, snapshotNumber);
+    const common = { repo, members, assembler: deps.assembler, fragments: this.fragments, date, tools: this.tools() };
+    const files =
+      repo.format === 'deb'
+        ? await buildAptPublication({ ...common, validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined })
+        : await buildRpmPublication(common);
+    return deps.db.transaction().execute((trx) => deps.publications.create(trx, { repositoryId: repo.id, snapshotNumber, createdAt: date.toISOString(), files }));
   }
 
   /** Waits for in-flight builds (graceful shutdown). */

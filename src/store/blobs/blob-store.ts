@@ -24,6 +24,8 @@ export interface BlobStore {
   read(sha256: string, range?: { start: number; end: number }): Readable;
   readBuffer(sha256: string): Promise<Buffer>;
   delete(sha256: string): Promise<void>;
+  /** Every stored blob with its size and write time (garbage collection). */
+  list(): AsyncIterable<{ sha256: string; size: number; modifiedAt: Date }>;
   /** Throws when the store is unusable (readiness probe). */
   check(): Promise<void>;
 }

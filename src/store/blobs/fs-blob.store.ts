@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -80,7 +80,7 @@ export class FsBlobStore implements BlobStore {
 
   async putBuffer(data: Uint8Array, opts: { durable?: boolean } = {}): Promise<{ sha256: string; size: number }> {
     const sha256 = createHash('sha256').update(data).digest('hex');
-    if (await this.has(sha256)) return { sha256, size: data.length };
+    if (await this.touch(sha256)) return { sha256, size: data.length };
     const tmp = path.join(this.tmpDir, randomUUID());
     await writeFile(tmp, data);
     await this.moveIn(tmp, sha256, opts.durable ?? true);
@@ -89,7 +89,7 @@ export class FsBlobStore implements BlobStore {
 
   private async moveIn(tmp: string, sha256: string, durable: boolean): Promise<void> {
     const dest = this.pathOf(sha256);
-    if (await this.has(sha256)) {
+    if (await this.touch(sha256)) {
       await rm(tmp, { force: true });
       return;
     }
@@ -103,6 +103,20 @@ export class FsBlobStore implements BlobStore {
     }
     await mkdir(path.dirname(dest), { recursive: true });
     await rename(tmp, dest);
+  }
+
+  /**
+   * Marks an existing blob as just written: garbage collection spares blobs younger than its grace period,
+   * and a re-used blob is about to be referenced by a new row.
+   */
+  private async touch(sha256: string): Promise<boolean> {
+    const now = new Date();
+    try {
+      await utimes(this.pathOf(sha256), now, now);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -124,6 +138,19 @@ export class FsBlobStore implements BlobStore {
 
   async delete(sha256: string): Promise<void> {
     await rm(this.pathOf(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<{ sha256: string; size: number; modifiedAt: Date }> {
+    const base = path.join(this.root, 'sha256');
+    for (const a of await readdir(base)) {
+      for (const b of await readdir(path.join(base, a)).catch(() => [] as string[])) {
+        for (const name of await readdir(path.join(base, a, b)).catch(() => [] as string[])) {
+          if (!HEX64.test(name)) continue;
+          const st = await stat(path.join(base, a, b, name)).catch(() => null);
+          if (st) yield { sha256: name, size: st.size, modifiedAt: st.mtime };
+        }
+      }
+    }
   }
 
   async check(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { AccountsTables } from './tables/accounts.tables.js';
 import type { AuditTables } from './tables/audit.tables.js';
+import type { EnvironmentsTables } from './tables/environments.tables.js';
 import type { HostsTables } from './tables/hosts.tables.js';
 import type { JobsTables } from './tables/jobs.tables.js';
 import type { OperationsTables } from './tables/operations.tables.js';
@@ -132,4 +133,4 @@ export interface CoreTables {
   index_chunks: IndexChunksTable;
 }
 
-export interface Database extends CoreTables, AuditTables, JobsTables, AccountsTables, SecurityTables, HostsTables, OperationsTables {}
+export interface Database extends CoreTables, AuditTables, JobsTables, AccountsTables, SecurityTables, HostsTables, OperationsTables, EnvironmentsTables {}
