@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from './container.js';
 import { authRoutes } from './http/api/auth.routes.js';
 import { healthRoutes } from './http/api/health.routes.js';
+import { sbomRoutes } from './http/api/sbom.routes.js';
+import { vexRoutes } from './http/api/vex.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
@@ -27,6 +29,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   const api = async (scope: FastifyInstance) => {
     await scope.register(authRoutes, { auth: c.auth });
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
+    await scope.register(sbomRoutes, { auth: c.auth, sbom: c.sbomExport, publicUrl: c.config.publicUrl });
+    await scope.register(vexRoutes, { auth: c.auth, vex: c.vexExport, publicUrl: c.config.publicUrl });
   };
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);

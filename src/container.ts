@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -10,6 +12,9 @@ import { defaultRepositories } from './repo/default-repositories.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
+import { SbomExportService } from './security/sbom-export.service.js';
+import { VexExportService } from './security/vex-export.service.js';
+import { emptyVexSource, type VexSource } from './security/vex-source.js';
 import type { Signer } from './repo/signer.js';
 import { loadOrCreateSigner } from './repo/signing-key.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
@@ -19,6 +24,7 @@ import { AuditStore } from './store/sql/audit.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
+import { SbomStore } from './store/sql/sbom.store.js';
 import { SnapshotsStore } from './store/sql/snapshots.store.js';
 import { UsersStore } from './store/sql/users.store.js';
 
@@ -43,6 +49,8 @@ export interface Container {
   publisher: PublishService;
   ingest: IngestService;
   serve: ServeService;
+  sbomExport: SbomExportService;
+  vexExport: VexExportService;
   close(): Promise<void>;
 }
 
@@ -78,6 +86,12 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   });
   const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
+  const sbomStore = new SbomStore(db);
+  const toolVersion = packyardVersion();
+  const sbomExport = new SbomExportService({ repositories: stores.repositories, sbom: sbomStore, clock, newSerial: randomUUID, toolVersion });
+  // The security service replaces this with its findings and decisions (see src/security/vex-source.ts).
+  const vexSource: VexSource = emptyVexSource;
+  const vexExport = new VexExportService({ source: vexSource, repositories: stores.repositories, sbom: sbomStore, clock, newSerial: randomUUID, toolVersion });
 
   if ((await stores.repositories.count()) === 0) {
     for (const repo of defaultRepositories(clock.now().toISOString())) await stores.repositories.create(repo);
@@ -104,9 +118,20 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publisher,
     ingest,
     serve,
+    sbomExport,
+    vexExport,
     close: async () => {
       await publisher.idle();
       await db.destroy();
     },
   };
+}
+
+/** The version in package.json (one level above both src/ and dist/), named as the tool in exported documents. */
+function packyardVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
 }
