@@ -17,6 +17,9 @@ export const ERROR_CATALOGUE = {
   FORMAT_MISMATCH: { status: 422, message: 'The package format does not match the distribution' },
   ARCH_NOT_ALLOWED: { status: 422, message: 'The package architecture is not served by the distribution' },
   DUPLICATE_CONFLICT: { status: 409, message: 'A different file with the same name, version and architecture exists' },
+  MALWARE_FOUND: { status: 422, message: 'The antivirus found malware in the upload; it was rejected and quarantined' },
+  SIGNATURE_REQUIRED: { status: 422, message: 'The package carries no OpenPGP signature and the policy requires one' },
+  SIGNATURE_INVALID: { status: 422, message: 'The package signature does not verify against a trusted key' },
   UPLOAD_TOO_LARGE: { status: 413, message: 'The upload exceeds the size limit' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is not satisfiable' },
@@ -30,6 +33,7 @@ export const ERROR_CATALOGUE = {
   SIGNING_FAILED: { status: 500, message: 'Signing failed' },
   INTERNAL: { status: 500, message: 'Internal error' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
+  ANTIVIRUS_UNAVAILABLE: { status: 503, message: 'The antivirus scan is required but clamd is unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
