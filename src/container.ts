@@ -12,7 +12,10 @@ import { defaultRepositories } from './repo/default-repositories.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
+import type { UploadCheck } from './content/upload-check.js';
+import { ClamavUploadCheck, ClamdClient } from './security/clamav.js';
 import { SbomExportService } from './security/sbom-export.service.js';
+import { loadTrustedKeys, SignatureUploadCheck, SignatureVerifier } from './security/signature-verify.js';
 import { VexExportService } from './security/vex-export.service.js';
 import { emptyVexSource, type VexSource } from './security/vex-source.js';
 import type { Signer } from './repo/signer.js';
@@ -84,7 +87,12 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     logger,
     releaseValidDays: config.releaseValidDays,
   });
-  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
+  const checks: UploadCheck[] = [];
+  if (config.clamavSocket) checks.push(new ClamavUploadCheck(new ClamdClient({ address: config.clamavSocket, timeoutMs: config.clamavTimeoutMs }), config.clamavRequired));
+  if (config.signaturePolicy !== 'off') {
+    checks.push(new SignatureUploadCheck(new SignatureVerifier(await loadTrustedKeys(config.trustedKeysDir)), config.signaturePolicy));
+  }
+  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock, checks });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
   const sbomStore = new SbomStore(db);
   const toolVersion = packyardVersion();

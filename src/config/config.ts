@@ -79,7 +79,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new Error('SIGNING_KEY_ALGORITHM must be ed25519 or rsa4096');
   }
   const port = int(env, 'PORT', 8000);
-  const signaturePolicy = env.SIGNATURE_POLICY || 'optional';
+  // Without trusted keys nothing can be verified, so the default is then off.
+  const signaturePolicy = env.SIGNATURE_POLICY || (env.TRUSTED_KEYS_DIR ? 'optional' : 'off');
   if (signaturePolicy !== 'required' && signaturePolicy !== 'optional' && signaturePolicy !== 'off') {
     throw new Error('SIGNATURE_POLICY must be required, optional or off');
   }
