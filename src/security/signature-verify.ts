@@ -70,8 +70,12 @@ export class SignatureVerifier {
     try {
       const message = await openpgp.createMessage({ binary: data });
       const result = await openpgp.verify({ message, signature, verificationKeys: this.keys, format: 'binary', expectSigned: false });
-      const reader = (result.data as unknown as ReadableStream<Uint8Array> | Uint8Array);
-      if (reader instanceof ReadableStream) for await (const _ of reader as unknown as AsyncIterable<Uint8Array>) void _;
+      // With streamed input the verdict is only known once the data stream has been read to its end.
+      const out = result.data as unknown;
+      if (out instanceof ReadableStream) {
+        const reader = (out as ReadableStream<Uint8Array>).getReader();
+        while (!(await reader.read()).done);
+      }
       await result.signatures[0].verified;
       return { status: 'valid', keyId: result.signatures[0].keyID.toHex() };
     } catch (err) {
