@@ -5,7 +5,7 @@ import type { IngestService } from '../../content/ingest.service.js';
 import { AppError } from '../../core/errors.js';
 import type { StagedBlob } from '../../store/blobs/blob-store.js';
 import { requirePermission } from '../plugins/auth.js';
-import { errorResponses } from '../schemas/common.js';
+import { ErrorBody, errorResponses } from '../schemas/common.js';
 
 const UploadResponse = Type.Object({
   status: Type.Union([Type.Literal('accepted'), Type.Literal('pending_review'), Type.Literal('rejected'), Type.Literal('already_imported')]),
@@ -34,7 +34,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest
         summary: 'Upload a .deb or .rpm to a distribution (multipart: file, distribution)',
         tags: ['packages'],
         consumes: ['multipart/form-data'],
-        response: { 200: UploadResponse, ...errorResponses },
+        response: { 200: UploadResponse, ...errorResponses, 503: ErrorBody },
       },
     },
     async (req) => {
