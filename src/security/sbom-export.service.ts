@@ -53,7 +53,7 @@ export class SbomExportService {
     const repo = (await this.deps.repositories.getById(member.repositoryId))!;
     const refOf = this.refFunction(req.format);
     const index = await this.buildIndex(repo, refOf);
-    const [subjectRow] = await this.deps.sbom.livePage(repo.id, { afterId: 0, limit: 1, withFiles: true, ids: [member.packageId] });
+    const [subjectRow] = await this.deps.sbom.rows([member.packageId], true);
     const subjectPkg = this.toPackage(subjectRow, repo);
     const subjectRef = refOf(subjectPkg);
     const subject = { pkg: subjectPkg, dependsOn: index.deps.resolve(subjectRef, subjectPkg) };
@@ -153,16 +153,8 @@ export class SbomExportService {
   }
 
   private async *rows(repo: Repository, opts: { withFiles: boolean; arches?: string[]; ids?: number[] }): AsyncGenerator<SbomRow> {
-    const chunks = opts.ids ? chunk(opts.ids, PAGE) : [undefined];
-    for (const ids of chunks) {
-      let after = 0;
-      for (;;) {
-        const page = await this.deps.sbom.livePage(repo.id, { afterId: after, limit: PAGE, withFiles: opts.withFiles, arches: opts.arches, ids });
-        yield* page;
-        if (page.length < PAGE) break;
-        after = page[page.length - 1].id;
-      }
-    }
+    const ids = opts.ids ?? (await this.deps.sbom.liveIds(repo.id, opts.arches));
+    for (const page of chunk(ids, PAGE)) yield* await this.deps.sbom.rows(page, opts.withFiles);
   }
 
   private async *stream(repo: Repository, index: { deps: DependencyIndex; ids: Map<string, number> }, refOf: (p: SbomPackage) => string, opts: { withFiles: boolean; arches?: string[]; ids?: number[] }): AsyncGenerator<ResolvedPackage> {

@@ -17,26 +17,34 @@ export interface SbomRow {
 }
 
 /**
- * Reads for SBOM and VEX exports: live repository members in package-id pages, so an export of a large
- * repository streams instead of loading every row (and every file list) at once.
+ * Reads for SBOM and VEX exports: the ids of a repository's live members first (small), then their rows
+ * page by page by primary key, so an export of a large repository streams instead of loading every row (and
+ * every file list) at once, and no page query sorts the whole repository.
  */
 export class SbomStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async livePage(repositoryId: number, opts: { afterId: number; limit: number; withFiles: boolean; arches?: string[]; ids?: number[] }): Promise<SbomRow[]> {
+  /** Ids of the live members of a repository (optionally of some architectures), ascending. */
+  async liveIds(repositoryId: number, arches?: string[]): Promise<number[]> {
     let q = this.db
       .selectFrom('repository_packages as rp')
-      .innerJoin('packages as p', 'p.id', 'rp.package_id')
-      .select(['p.id', 'p.name', 'p.version', 'p.arch', 'p.filename', 'p.size', 'p.sha256', 'p.sha1', 'p.md5', 'p.meta'])
+      .select('rp.package_id')
       .where('rp.repository_id', '=', repositoryId)
-      .where('rp.removed_in', 'is', null)
-      .where('p.id', '>', opts.afterId);
-    if (opts.arches) q = q.where('p.arch', 'in', opts.arches);
-    if (opts.ids) q = q.where('p.id', 'in', opts.ids.length ? opts.ids : [-1]);
-    const rows = opts.withFiles
-      ? await q.select('p.files').orderBy('p.id').limit(opts.limit).execute()
-      : (await q.orderBy('p.id').limit(opts.limit).execute()).map((r) => ({ ...r, files: null }));
-    return rows;
+      .where('rp.removed_in', 'is', null);
+    if (arches) q = q.where('rp.package_id', 'in', (eb) => eb.selectFrom('packages').select('id').where('arch', 'in', arches));
+    const rows = await q.execute();
+    return rows.map((r) => r.package_id).sort((a, b) => a - b);
+  }
+
+  /** The rows of the given packages (one page of ids), by primary key, in id order. */
+  async rows(ids: number[], withFiles: boolean): Promise<SbomRow[]> {
+    if (!ids.length) return [];
+    const q = this.db
+      .selectFrom('packages as p')
+      .select(['p.id', 'p.name', 'p.version', 'p.arch', 'p.filename', 'p.size', 'p.sha256', 'p.sha1', 'p.md5', 'p.meta'])
+      .where('p.id', 'in', ids)
+      .orderBy('p.id');
+    return withFiles ? q.select('p.files').execute() : (await q.execute()).map((r) => ({ ...r, files: null }));
   }
 
   /** Live memberships of the packages called `name` at `version`: which repository, which package. */
