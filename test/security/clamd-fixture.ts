@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ClamdClient } from '../../src/security/clamav.js';
 
+// Debian installs clamd in /usr/sbin, which is not on a non-root user's PATH.
+if (!(process.env.PATH ?? '').split(':').includes('/usr/sbin')) process.env.PATH = `${process.env.PATH ?? ''}:/usr/sbin`;
+
 /**
  * The EICAR anti-virus test file, assembled at run time so that this source file is not itself flagged by
  * scanners on developers' machines.
