@@ -13,6 +13,8 @@ import { repoApiV2 } from './http/api/v2/repo-api.routes.js';
 import { localV2Auth } from './http/api/v2/v2-auth.local.js';
 import { healthRoutes } from './http/api/health.routes.js';
 import { jobsRoutes } from './http/api/jobs.routes.js';
+import { sbomRoutes } from './http/api/sbom.routes.js';
+import { vexRoutes } from './http/api/vex.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerRouteCatalogue } from './http/plugins/auth.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
@@ -43,6 +45,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     await scope.register(authTokenRoutes, { auth: c.auth, apiTokens: c.apiTokens });
     await scope.register(auditRoutes, { auth: c.auth, audit: c.audit });
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
+    await scope.register(sbomRoutes, { auth: c.auth, sbom: c.sbomExport, publicUrl: c.config.publicUrl });
+    await scope.register(vexRoutes, { auth: c.auth, vex: c.vexExport, publicUrl: c.config.publicUrl });
   };
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);

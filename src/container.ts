@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -14,6 +16,12 @@ import { createRepoEnvironments, type RepoEnvironments } from './repo/environmen
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
+import type { UploadCheck } from './content/upload-check.js';
+import { ClamavUploadCheck, ClamdClient } from './security/clamav.js';
+import { SbomExportService } from './security/sbom-export.service.js';
+import { loadTrustedKeys, SignatureUploadCheck, SignatureVerifier } from './security/signature-verify.js';
+import { VexExportService } from './security/vex-export.service.js';
+import { emptyVexSource, type VexSource } from './security/vex-source.js';
 import type { Signer } from './repo/signer.js';
 import { loadOrCreateSigner } from './repo/signing-key.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
@@ -27,6 +35,7 @@ import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
 import { RevokedTokensStore } from './store/sql/revoked-tokens.store.js';
+import { SbomStore } from './store/sql/sbom.store.js';
 import { SnapshotsStore } from './store/sql/snapshots.store.js';
 import { UsersStore } from './store/sql/users.store.js';
 
@@ -59,6 +68,8 @@ export interface Container {
   ingest: IngestService;
   serve: ServeService;
   envs: RepoEnvironments;
+  sbomExport: SbomExportService;
+  vexExport: VexExportService;
   close(): Promise<void>;
 }
 
@@ -111,9 +122,20 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     logger,
     releaseValidDays: config.releaseValidDays,
   });
-  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
+  const checks: UploadCheck[] = [];
+  if (config.clamavSocket) checks.push(new ClamavUploadCheck(new ClamdClient({ address: config.clamavSocket, timeoutMs: config.clamavTimeoutMs }), config.clamavRequired));
+  if (config.signaturePolicy !== 'off') {
+    checks.push(new SignatureUploadCheck(new SignatureVerifier(await loadTrustedKeys(config.trustedKeysDir)), config.signaturePolicy));
+  }
+  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock, checks });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
   const envs = createRepoEnvironments({ config, db, logger, clock, blobs, stores, publisher, ingest, jobs, audit });
+  const sbomStore = new SbomStore(db);
+  const toolVersion = packyardVersion();
+  const sbomExport = new SbomExportService({ repositories: stores.repositories, sbom: sbomStore, clock, newSerial: randomUUID, toolVersion });
+  // The security service replaces this with its findings and decisions (see src/security/vex-source.ts).
+  const vexSource: VexSource = emptyVexSource;
+  const vexExport = new VexExportService({ source: vexSource, repositories: stores.repositories, sbom: sbomStore, clock, newSerial: randomUUID, toolVersion });
 
   if ((await stores.repositories.count()) === 0) {
     for (const repo of defaultRepositories(clock.now().toISOString())) await stores.repositories.create(repo);
@@ -149,6 +171,8 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     ingest,
     serve,
     envs,
+    sbomExport,
+    vexExport,
     close: async () => {
       envs.stop();
       await jobs.stop();
@@ -156,4 +180,13 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
       await db.destroy();
     },
   };
+}
+
+/** The version in package.json (one level above both src/ and dist/), named as the tool in exported documents. */
+function packyardVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
 }

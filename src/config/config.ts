@@ -37,9 +37,26 @@ export interface Config {
   readonly gcGraceSeconds: number;
   /** Seconds between automatic retention + garbage collection jobs; 0 = only on request. */
   readonly gcIntervalSeconds: number;
+  /** clamd address for upload scans: a unix socket path or host:port; empty = no antivirus scan. */
+  readonly clamavSocket: string;
+  /** When true an unreachable clamd fails uploads (503) instead of adding a warning. */
+  readonly clamavRequired: boolean;
+  readonly clamavTimeoutMs: number;
+  /** OpenPGP signatures of uploads: required (unsigned or bad → rejected), optional (bad → rejected), off. */
+  readonly signaturePolicy: 'required' | 'optional' | 'off';
+  /** Directory of trusted public keys (*.asc, *.gpg, *.pgp) for upload signatures; empty = none. */
+  readonly trustedKeysDir: string;
 }
 
 type Env = Record<string, string | undefined>;
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new Error(`${name} must be true or false, got "${env[name]}"`);
+}
 
 function int(env: Env, name: string, fallback: number, min = 0): number {
   const raw = env[name];
@@ -71,6 +88,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     throw new Error('SIGNING_KEY_ALGORITHM must be ed25519 or rsa4096');
   }
   const port = int(env, 'PORT', 8000);
+  // Without trusted keys nothing can be verified, so the default is then off.
+  const signaturePolicy = env.SIGNATURE_POLICY || (env.TRUSTED_KEYS_DIR ? 'optional' : 'off');
+  if (signaturePolicy !== 'required' && signaturePolicy !== 'optional' && signaturePolicy !== 'off') {
+    throw new Error('SIGNATURE_POLICY must be required, optional or off');
+  }
   const config: Config = {
     port,
     host: env.HOST ?? '0.0.0.0',
@@ -93,6 +115,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     snapshotRetention: int(env, 'SNAPSHOT_RETENTION', 3, 1),
     gcGraceSeconds: int(env, 'GC_GRACE_SECONDS', 86400),
     gcIntervalSeconds: int(env, 'GC_INTERVAL_SECONDS', 3600),
+    clamavSocket: env.CLAMAV_SOCKET ?? '',
+    clamavRequired: bool(env, 'CLAMAV_REQUIRED', false),
+    clamavTimeoutMs: int(env, 'CLAMAV_TIMEOUT_SECONDS', 60, 1) * 1000,
+    signaturePolicy,
+    trustedKeysDir: env.TRUSTED_KEYS_DIR ? path.resolve(env.TRUSTED_KEYS_DIR) : '',
     ...overrides,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

@@ -15,6 +15,7 @@ import type { PackagesStore } from '../store/sql/packages.store.js';
 import type { RepositoriesStore, Repository } from '../store/sql/repositories.store.js';
 import type { SnapshotsStore } from '../store/sql/snapshots.store.js';
 import { renderFragments } from './render-fragments.js';
+import { runUploadChecks, type UploadCheck } from './upload-check.js';
 
 export type UploadStatus = 'accepted' | 'pending_review' | 'rejected' | 'already_imported';
 
@@ -30,6 +31,8 @@ export interface UploadResult {
   distribution: string;
   snapshot: number;
   message: string;
+  /** Non-blocking findings of the upload checks (antivirus unreachable, unsigned package, ...). */
+  warnings?: string[];
 }
 
 export interface StoredPackage {
@@ -50,6 +53,8 @@ export interface IngestDeps {
   snapshots: SnapshotsStore;
   publisher: PublishService;
   clock: Clock;
+  /** Run after parsing, before the blob is committed (src/content/upload-check.ts). */
+  checks?: readonly UploadCheck[];
 }
 
 const ARCH_INDEPENDENT = { deb: 'all', rpm: 'noarch' } as const;
@@ -73,15 +78,15 @@ export class IngestService {
     return this.deps.blobs.stage(input, { maxBytes });
   }
 
-  async importStaged(actor: Actor, distribution: string, filename: string, staged: StagedBlob): Promise<UploadResult> {
+  async importStaged(actor: Actor, distribution: string, filename: string, staged: StagedBlob, extras: { signature?: Uint8Array } = {}): Promise<UploadResult> {
     try {
-      return await this.importOrThrow(actor, distribution, filename, staged);
+      return await this.importOrThrow(actor, distribution, filename, staged, extras);
     } finally {
       await staged.discard();
     }
   }
 
-  private async importOrThrow(actor: Actor, distribution: string, filename: string, staged: StagedBlob): Promise<UploadResult> {
+  private async importOrThrow(actor: Actor, distribution: string, filename: string, staged: StagedBlob, extras: { signature?: Uint8Array }): Promise<UploadResult> {
     const { deps } = this;
     const repo = await deps.repositories.getByName(distribution);
     if (!repo) throw new AppError('UNKNOWN_DISTRIBUTION', `unknown distribution "${distribution}"`);
@@ -110,6 +115,9 @@ export class IngestService {
       size: facts.size,
       distribution: repo.name,
     };
+    const checkInput = { source: () => staged.source(), pkg, filename, signature: extras.signature };
+    const warnings = await runUploadChecks(deps.checks ?? [], checkInput, { db: deps.db, audit: deps.audit, actor, distribution: repo.name, staged, identity: base });
+    const warned = warnings.length ? { warnings } : {};
 
     const existing = await deps.packages.findBySha(facts.sha256);
     if (!existing) await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
@@ -156,10 +164,10 @@ export class IngestService {
     });
 
     if (outcome.status === 'already_imported') {
-      return { ...base, ...outcome, message: `${pkg.name} ${rendered.version} is already in ${repo.name}` };
+      return { ...base, ...outcome, ...warned, message: `${pkg.name} ${rendered.version} is already in ${repo.name}` };
     }
     await deps.publisher.publish(repo.id);
-    return { ...base, ...outcome, message: `${pkg.name} ${rendered.version} published to ${repo.name}` };
+    return { ...base, ...outcome, ...warned, message: `${pkg.name} ${rendered.version} published to ${repo.name}` };
   }
 
   /**

@@ -19,6 +19,9 @@ export const ERROR_CATALOGUE = {
   DUPLICATE_CONFLICT: { status: 409, message: 'A different file with the same name, version and architecture exists' },
   ALREADY_EXISTS: { status: 409, message: 'An object with this name already exists' },
   PACKAGE_EXISTS: { status: 409, message: 'The package already exists in the snapshot' },
+  MALWARE_FOUND: { status: 422, message: 'The antivirus found malware in the upload; it was rejected and quarantined' },
+  SIGNATURE_REQUIRED: { status: 422, message: 'The package carries no OpenPGP signature and the policy requires one' },
+  SIGNATURE_INVALID: { status: 422, message: 'The package signature does not verify against a trusted key' },
   UPLOAD_TOO_LARGE: { status: 413, message: 'The upload exceeds the size limit' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is not satisfiable' },
@@ -42,6 +45,7 @@ export const ERROR_CATALOGUE = {
   INTERNAL: { status: 500, message: 'Internal error' },
   JOB_CANCELED: { status: 409, message: 'The job was canceled' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
+  ANTIVIRUS_UNAVAILABLE: { status: 503, message: 'The antivirus scan is required but clamd is unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

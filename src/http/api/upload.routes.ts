@@ -5,7 +5,7 @@ import type { IngestService } from '../../content/ingest.service.js';
 import { AppError } from '../../core/errors.js';
 import type { StagedBlob } from '../../store/blobs/blob-store.js';
 import { requirePermission } from '../plugins/auth.js';
-import { errorResponses } from '../schemas/common.js';
+import { ErrorBody, errorResponses } from '../schemas/common.js';
 
 const UploadResponse = Type.Object({
   status: Type.Union([Type.Literal('accepted'), Type.Literal('pending_review'), Type.Literal('rejected'), Type.Literal('already_imported')]),
@@ -19,6 +19,7 @@ const UploadResponse = Type.Object({
   distribution: Type.String(),
   snapshot: Type.Integer(),
   message: Type.String(),
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest: IngestService; maxUploadBytes: number }> = async (
@@ -33,7 +34,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest
         summary: 'Upload a .deb or .rpm to a distribution (multipart: file, distribution)',
         tags: ['packages'],
         consumes: ['multipart/form-data'],
-        response: { 200: UploadResponse, ...errorResponses },
+        response: { 200: UploadResponse, ...errorResponses, 503: ErrorBody },
       },
     },
     async (req) => {
@@ -41,11 +42,14 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest
       let staged: StagedBlob | undefined;
       let filename = '';
       let distribution = '';
+      let signature: Uint8Array | undefined;
       try {
         // curl sends fields in command-line order, often the file before the distribution: stage the file
         // as it streams, decide once every field is read.
-        for await (const part of req.parts({ limits: { fileSize: maxUploadBytes + 1, files: 1, fields: 10 } })) {
-          if (part.type === 'file') {
+        for await (const part of req.parts({ limits: { fileSize: maxUploadBytes + 1, files: 2, fields: 10 } })) {
+          if (part.type === 'file' && part.fieldname === 'signature' && !signature) {
+            signature = await readSignature(part.file);
+          } else if (part.type === 'file') {
             if (part.fieldname !== 'file' || staged) {
               part.file.resume();
               throw new AppError('VALIDATION_FAILED', 'exactly one file, in the field "file", is expected');
@@ -54,14 +58,31 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest
             staged = await ingest.stage(filename, part.file, maxUploadBytes);
           } else if (part.fieldname === 'distribution') {
             distribution = String(part.value).trim();
+          } else if (part.fieldname === 'signature' && !signature) {
+            signature = Buffer.from(String(part.value));
           }
         }
         if (!staged) throw new AppError('VALIDATION_FAILED', 'the field "file" is required');
         if (!distribution) throw new AppError('UNKNOWN_DISTRIBUTION', 'the field "distribution" is required');
-        return await ingest.importStaged(req.actor!, distribution, filename, staged);
+        return await ingest.importStaged(req.actor!, distribution, filename, staged, { signature });
       } finally {
         await staged?.discard();
       }
     },
   );
 };
+
+/** A detached OpenPGP signature is small; anything larger is not one. */
+async function readSignature(stream: AsyncIterable<Buffer> & { resume(): unknown }): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stream) {
+    size += c.length;
+    if (size > 64 * 1024) {
+      stream.resume();
+      throw new AppError('VALIDATION_FAILED', 'the field "signature" must be a detached OpenPGP signature (at most 64 KiB)');
+    }
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
