@@ -2,8 +2,12 @@ import multipart from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from './container.js';
+import { artifactsRoutes } from './http/api/artifacts.routes.js';
 import { authRoutes } from './http/api/auth.routes.js';
+import { distributionsRoutes } from './http/api/distributions.routes.js';
 import { healthRoutes } from './http/api/health.routes.js';
+import { packagesRoutes } from './http/api/packages.routes.js';
+import { promoteRoutes } from './http/api/promote.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
@@ -27,6 +31,10 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   const api = async (scope: FastifyInstance) => {
     await scope.register(authRoutes, { auth: c.auth });
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
+    await scope.register(packagesRoutes, { auth: c.auth, catalog: c.catalog });
+    await scope.register(artifactsRoutes, { auth: c.auth, catalog: c.catalog, removal: c.removal });
+    await scope.register(distributionsRoutes, { auth: c.auth, distributions: c.distributions });
+    await scope.register(promoteRoutes, { auth: c.auth, promotion: c.promotion });
   };
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);

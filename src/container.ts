@@ -5,17 +5,23 @@ import { AuditService } from './audit/audit.service.js';
 import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { CatalogService } from './content/catalog.service.js';
 import { IngestService } from './content/ingest.service.js';
+import { RemovalService } from './content/removal.service.js';
 import { defaultRepositories } from './repo/default-repositories.js';
+import { DistributionService } from './repo/distribution.service.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
+import { PromotionService } from './repo/promotion.service.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
 import type { Signer } from './repo/signer.js';
 import { loadOrCreateSigner } from './repo/signing-key.js';
+import { openGate, type PackageGate } from './security/gate.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
 import { AuditStore } from './store/sql/audit.store.js';
+import { CatalogStore } from './store/sql/catalog.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
@@ -37,12 +43,19 @@ export interface Container {
     publications: PublicationsStore;
     users: UsersStore;
     audit: AuditStore;
+    catalog: CatalogStore;
   };
   audit: AuditService;
   auth: AuthService;
   publisher: PublishService;
   ingest: IngestService;
   serve: ServeService;
+  /** The security gate every route that puts a package into a repository asks first. */
+  gate: PackageGate;
+  catalog: CatalogService;
+  removal: RemovalService;
+  distributions: DistributionService;
+  promotion: PromotionService;
   close(): Promise<void>;
 }
 
@@ -62,6 +75,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publications: new PublicationsStore(db),
     users: new UsersStore(db),
     audit: new AuditStore(db),
+    catalog: new CatalogStore(db),
   };
   const audit = new AuditService({ audit: stores.audit, clock });
   const auth = new AuthService({ users: stores.users, clock, jwtSecret: config.jwtSecret, jwtExpireMinutes: config.jwtExpireMinutes });
@@ -78,6 +92,11 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   });
   const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
+  const gate: PackageGate = openGate;
+  const catalog = new CatalogService({ catalog: stores.catalog, blobs });
+  const removal = new RemovalService({ db, ...stores, audit, publisher, clock });
+  const distributions = new DistributionService({ db, ...stores, audit, publisher, clock });
+  const promotion = new PromotionService({ db, ...stores, gate, audit, publisher, clock });
 
   if ((await stores.repositories.count()) === 0) {
     for (const repo of defaultRepositories(clock.now().toISOString())) await stores.repositories.create(repo);
@@ -104,6 +123,11 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publisher,
     ingest,
     serve,
+    gate,
+    catalog,
+    removal,
+    distributions,
+    promotion,
     close: async () => {
       await publisher.idle();
       await db.destroy();
