@@ -1,0 +1,24 @@
+import type { TestServer } from './app.js';
+
+/** Creates a user with the given role directly in the store and returns a Bearer token for it. */
+export async function tokenFor(srv: TestServer, role: string): Promise<string> {
+  const username = `${role}-user`;
+  const password = 'Passw0rd!';
+  if (!(await srv.container.stores.users.findByUsername(username))) {
+    await srv.container.stores.users.create({ username, passwordHash: await srv.container.auth.hashPassword(password), role, createdAt: new Date().toISOString() });
+  }
+  const res = await srv.app.inject({ method: 'POST', url: '/auth/token', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login as ${username} failed: ${res.body}`);
+  return res.json().access_token as string;
+}
+
+/** Package stanzas (name, version, arch) of a served APT Packages file. */
+export function debEntries(packages: string): string[] {
+  return packages
+    .split('\n\n')
+    .filter((s) => s.trim())
+    .map((s) => {
+      const f = (k: string) => new RegExp(`^${k}: (.*)$`, 'm').exec(s)?.[1] ?? '';
+      return `${f('Package')} ${f('Version')} ${f('Architecture')}`;
+    });
+}
