@@ -170,7 +170,7 @@ export class DistributionService {
   async remove(actor: Actor, codename: string, opts: { force?: boolean } = {}): Promise<{ status: 'deleted'; codename: string; packages_removed: number }> {
     const { deps } = this;
     const repo = await this.require(codename);
-    return deps.db.transaction().execute(async (trx) => {
+    const deleted = deps.db.transaction().execute(async (trx) => {
       await lockRepository(trx, repo.id);
       const live = (await deps.catalog.layoutOf(repo.id, trx)).reduce((n, l) => n + l.n, 0);
       if (live > 0 && !opts.force) {
@@ -179,6 +179,13 @@ export class DistributionService {
       await deps.repositories.delete(trx, repo.id);
       await deps.audit.record(trx, { actor, action: 'DISTRIBUTION_DELETE', result: 'SUCCESS', distribution: repo.name, detail: { format: repo.format, packages_removed: live, snapshot: repo.headSnapshot } });
       return { status: 'deleted' as const, codename: repo.name, packages_removed: live };
+    });
+    return deleted.catch((err: unknown) => {
+      // Rows of other areas (environments, profiles) that point at the repository without cascading.
+      if (!(err instanceof AppError) && /foreign key/i.test(String((err as Error).message))) {
+        throw new AppError('DISTRIBUTION_IN_USE', `distribution "${codename}" is still referenced (environments, profiles); remove those first`);
+      }
+      throw err;
     });
   }
 

@@ -61,9 +61,14 @@ export class CatalogStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   private live(f: CatalogFilter, db: Kysely<Database> = this.db) {
-    return db
-      .selectFrom('repository_packages as rp')
-      .innerJoin('packages as p', 'p.id', 'rp.package_id')
+    // Without a repository filter, listings page in package-name order: SQLite's CROSS JOIN fixes packages as
+    // the outer loop so a page walks the (name, format) index and stops at its LIMIT (SQLite without ANALYZE
+    // statistics would otherwise sort every live row). PostgreSQL plans a CROSS JOIN + WHERE like an inner join.
+    const byRepository = f.distribution !== undefined || f.repositoryId !== undefined;
+    const joined = byRepository
+      ? db.selectFrom('repository_packages as rp').innerJoin('packages as p', 'p.id', 'rp.package_id')
+      : db.selectFrom('packages as p').crossJoin('repository_packages as rp').whereRef('rp.package_id', '=', 'p.id');
+    return joined
       .innerJoin('repositories as r', 'r.id', 'rp.repository_id')
       .where((eb) => {
         const c = [eb('rp.removed_in', 'is', null)];
@@ -82,16 +87,31 @@ export class CatalogStore {
       });
   }
 
-  /** A page of live memberships ordered by name, distribution and ingest order, plus the total count. */
+  /** A page of live memberships in (name, format, ingest order, repository) order, plus the total count. */
   async pageLive(f: CatalogFilter, win: PageWindow): Promise<{ rows: LiveRow[]; total: number }> {
-    const count = await this.live(f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-    const rows = await this.live(f).select(LIVE_COLUMNS).orderBy('p.name').orderBy('r.name').orderBy('p.id').limit(win.limit).offset(win.offset).execute();
-    return { rows, total: Number(count?.n ?? 0) };
+    const count = await this.countLive(f);
+    const rows = await this.live(f).select(LIVE_COLUMNS).orderBy('p.name').orderBy('p.format').orderBy('p.id').orderBy('rp.repository_id').limit(win.limit).offset(win.offset).execute();
+    return { rows, total: count };
+  }
+
+  /** Without package filters the count needs no join with packages (the common, unfiltered listing). */
+  private async countLive(f: CatalogFilter): Promise<number> {
+    const packageFilter = f.name !== undefined || f.version !== undefined || f.format !== undefined || f.arch !== undefined || Boolean(f.q);
+    const query = packageFilter
+      ? this.live(f).select((eb) => eb.fn.countAll<number>().as('n'))
+      : this.db
+          .selectFrom('repository_packages as rp')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('rp.removed_in', 'is', null)
+          .$if(f.repositoryId !== undefined, (q) => q.where('rp.repository_id', '=', f.repositoryId!))
+          .$if(f.distribution !== undefined, (q) => q.where('rp.repository_id', 'in', this.db.selectFrom('repositories').select('id').where('name', '=', f.distribution!)));
+    const r = await query.executeTakeFirst();
+    return Number(r?.n ?? 0);
   }
 
   /** A page of distinct (format, name) artifacts that have at least one matching live membership. */
   async pageArtifacts(f: CatalogFilter, win: PageWindow): Promise<{ groups: Array<{ format: 'deb' | 'rpm'; name: string }>; total: number }> {
-    const grouped = this.live(f).select(['p.format', 'p.name']).groupBy(['p.format', 'p.name']);
+    const grouped = this.live(f).select(['p.name', 'p.format']).groupBy(['p.name', 'p.format']);
     const count = await this.db
       .selectFrom(grouped.as('g'))
       .select((eb) => eb.fn.countAll<number>().as('n'))
