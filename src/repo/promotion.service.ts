@@ -157,10 +157,13 @@ export class PromotionService {
   /** The files to copy: one version (the newest unless given) in every arch the target serves. */
   private async select(from: Repository, to: Repository, req: PromotionRequest): Promise<{ version: string; candidates: LiveRow[]; skipped: string[] }> {
     const rows = await this.deps.catalog.liveRows({ repositoryId: from.id, name: req.package, arch: req.arch });
-    if (rows.length === 0) throw new AppError('NOT_FOUND', `${req.package}${req.arch ? ` (${req.arch})` : ''} is not in ${from.name}`);
-    const version = req.version ?? rows.map((r) => r.version).reduce((a, b) => (compareVersions(from.format, a, b) >= 0 ? a : b));
+    const newest = (a: string, b: string) => (compareVersions(from.format, a, b) >= 0 ? a : b);
+    const version = req.version ?? (rows.length > 0 ? rows.map((r) => r.version).reduce(newest) : undefined);
     const ofVersion = rows.filter((r) => r.version === version);
-    if (ofVersion.length === 0) throw new AppError('NOT_FOUND', `${req.package} ${version} is not in ${from.name}`);
+    if (version === undefined || ofVersion.length === 0) {
+      await this.refuseHeld(from, req);
+      throw new AppError('NOT_FOUND', `${req.package}${req.version ? ` ${req.version}` : ''}${req.arch ? ` (${req.arch})` : ''} is not in ${from.name}`);
+    }
     const fits = (r: LiveRow) => r.arch === NEUTRAL[to.format] || to.architectures.includes(r.arch);
     const candidates = ofVersion.filter(fits);
     const skipped = [...new Set(ofVersion.filter((r) => !fits(r)).map((r) => r.arch))];
@@ -168,6 +171,27 @@ export class PromotionService {
       throw new AppError('ARCH_NOT_ALLOWED', `${to.name} serves none of the architectures of ${req.package} ${version} (${skipped.join(', ')})`);
     }
     return { version, candidates, skipped };
+  }
+
+  /**
+   * A package that is not in the source distribution may be an upload the gate held back (pending review or
+   * rejected: stored, never a member). Promoting it must not launder it into another distribution: 409.
+   */
+  private async refuseHeld(from: Repository, req: PromotionRequest): Promise<void> {
+    const stored = await this.deps.catalog.storedPackages({ name: req.package, format: from.format, version: req.version, arch: req.arch });
+    for (const p of stored) {
+      const v = await this.deps.gate.evaluate(this.deps.db, { packageId: p.id, repositoryId: from.id });
+      if (v.verdict === 'review' || v.verdict === 'block') {
+        const status = v.verdict === 'review' ? 'pending_review' : 'rejected';
+        throw new AppError('PROMOTION_BLOCKED', `${req.package} ${p.version} is ${status.replace('_', ' ')} in ${from.name} and cannot be promoted: ${v.reason}`, {
+          status,
+          package: req.package,
+          version: p.version,
+          from_dist: from.name,
+          to_dist: req.to_dist,
+        });
+      }
+    }
   }
 
   private async distribution(name: string): Promise<Repository> {

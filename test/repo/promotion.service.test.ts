@@ -92,6 +92,26 @@ describe.skipIf(skipWithout(['dpkg-deb']))('PromotionService asks the security g
     expect(await served('focal')).toEqual(['risky 1.0 amd64']);
   });
 
+  it('a package held by the gate outside the source distribution is refused with 409, not 404', async () => {
+    const body = multipart({ distribution: 'jammy' }, { filename: 'held_1.0_amd64.deb', content: buildDeb({ name: 'held', version: '1.0' }) });
+    const token = await srv.token();
+    expect((await srv.app.inject({ method: 'POST', url: '/upload/', payload: body.payload, headers: { ...body.headers, authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    // Stored but not a member of jammy, as an upload the gate sent to review is.
+    expect((await srv.app.inject({ method: 'DELETE', url: '/artifacts/held', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+
+    gate.next = { verdict: 'review', reason: 'awaiting a decision on CVE-2026-0009' };
+    const held = await gatedApp.inject({ method: 'POST', url: '/distributions/promote', payload: { package: 'held', from_dist: 'jammy', to_dist: 'noble' }, headers: { authorization: `Bearer ${token}` } });
+    expect(held.statusCode).toBe(409);
+    expect(held.json()).toMatchObject({ code: 'PROMOTION_BLOCKED', status: 'pending_review', version: '1.0' });
+    expect(held.json().message).toContain('CVE-2026-0009');
+    gate.next = { verdict: 'block', reason: 'critical' };
+    expect((await service.promote(actor, { package: 'held', from_dist: 'jammy', to_dist: 'noble' }).catch((e: AppError) => e.details))).toMatchObject({ status: 'rejected' });
+
+    gate.next = { verdict: 'allow', reason: 'fine' };
+    await expect(service.promote(actor, { package: 'held', from_dist: 'jammy', to_dist: 'noble' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(service.promote(actor, { package: 'never-uploaded', from_dist: 'jammy', to_dist: 'noble' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   it('review can be forced by an admin with a justification, which is audited', async () => {
     gate.next = { verdict: 'review', reason: 'needs review' };
     await expect(service.promote({ username: 'm', role: 'maintainer' }, { package: 'risky', from_dist: 'jammy', to_dist: 'noble', force: true, justification: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });

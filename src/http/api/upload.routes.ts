@@ -27,6 +27,7 @@ const UploadResponse = Type.Object({
   warnings: Type.Array(Type.String()),
   dependencies_resolved: Type.Array(Type.String()),
   message: Type.String(),
+  findings: Type.Optional(Type.Object({ total: Type.Integer(), bySeverity: Type.Record(Type.String(), Type.Integer()), advisories: Type.Array(Type.String()) })),
 });
 
 /**

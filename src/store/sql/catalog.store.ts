@@ -136,6 +136,20 @@ export class CatalogStore {
       .execute();
   }
 
+  /** Stored packages of a name (members of a repository or not), newest rows first: uploads held by the gate. */
+  async storedPackages(f: { name: string; format: 'deb' | 'rpm'; version?: string; arch?: string }, limit = 50): Promise<Array<{ id: number; version: string; arch: string }>> {
+    return this.db
+      .selectFrom('packages')
+      .select(['id', 'version', 'arch'])
+      .where('format', '=', f.format)
+      .where('name', '=', f.name)
+      .$if(f.version !== undefined, (q) => q.where('version', '=', f.version!))
+      .$if(f.arch !== undefined, (q) => q.where('arch', '=', f.arch!))
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
   /** The stored metadata JSON of the given packages (descriptions for listings). */
   async meta(ids: number[]): Promise<Map<number, string>> {
     if (ids.length === 0) return new Map();
