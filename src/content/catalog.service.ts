@@ -104,7 +104,12 @@ export class CatalogService {
   async listArtifacts(query: CatalogQuery): Promise<Page<ArtifactItem>> {
     const win = pageWindow(query);
     const { groups, total } = await this.deps.catalog.pageArtifacts(filterOf(query), win);
-    const rows = await this.deps.catalog.liveRowsForNames(uniq(groups.map((g) => g.name)));
+    if (groups.length === 0) return toPage([], total, win);
+    // Each entry describes the artifact as the filter sees it: ?distribution=noble lists noble's versions.
+    const f = filterOf(query);
+    const rows = (await this.deps.catalog.liveRowsForNames(uniq(groups.map((g) => g.name)))).filter(
+      (r) => (!f.distribution || r.distribution === f.distribution) && (!f.arch || r.arch === f.arch),
+    );
     const items = groups.map((g) => rows.filter((r) => r.name === g.name && r.format === g.format));
     const newestIds = items.map((group) => newestRow(group).packageId);
     const meta = await this.deps.catalog.meta(newestIds);

@@ -81,7 +81,9 @@ describe.skipIf(skipWithout(['dpkg-deb', 'rpmbuild']))('packages, artifacts, dow
       arches: ['amd64', 'arm64'],
     });
     expect((await get('/artifacts/?search=gam')).json().items.map((i: { name: string }) => i.name)).toEqual(['gamma']);
-    expect((await get('/artifacts/?distribution=noble&per_page=1')).json()).toMatchObject({ total: 2, pages: 2, items: [{ name: 'alpha' }] });
+    expect((await get('/artifacts/?distribution=noble&per_page=1')).json()).toMatchObject({ total: 2, pages: 2, items: [{ name: 'alpha', versions: ['1.0'], distributions: ['noble'] }] });
+    expect((await get('/artifacts/?arch=arm64')).json()).toMatchObject({ total: 1, items: [{ name: 'alpha', versions: ['1.10'], arches: ['arm64'] }] });
+    expect((await get('/artifacts/?q=nothing-like-this')).json()).toEqual({ items: [], total: 0, page: 1, per_page: 50, pages: 0 });
   });
 
   it('GET /artifacts/{name} and /versions describe one artifact', async () => {
