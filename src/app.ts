@@ -15,6 +15,10 @@ import { healthRoutes } from './http/api/health.routes.js';
 import { jobsRoutes } from './http/api/jobs.routes.js';
 import { sbomRoutes } from './http/api/sbom.routes.js';
 import { vexRoutes } from './http/api/vex.routes.js';
+import { artifactsRoutes } from './http/api/artifacts.routes.js';
+import { distributionsRoutes } from './http/api/distributions.routes.js';
+import { packagesRoutes } from './http/api/packages.routes.js';
+import { promoteRoutes } from './http/api/promote.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerRouteCatalogue } from './http/plugins/auth.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
@@ -47,6 +51,10 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
     await scope.register(sbomRoutes, { auth: c.auth, sbom: c.sbomExport, publicUrl: c.config.publicUrl });
     await scope.register(vexRoutes, { auth: c.auth, vex: c.vexExport, publicUrl: c.config.publicUrl });
+    await scope.register(packagesRoutes, { auth: c.auth, catalog: c.catalog });
+    await scope.register(artifactsRoutes, { auth: c.auth, catalog: c.catalog, removal: c.removal });
+    await scope.register(distributionsRoutes, { auth: c.auth, distributions: c.distributions });
+    await scope.register(promoteRoutes, { auth: c.auth, promotion: c.promotion });
   };
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);

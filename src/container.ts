@@ -9,11 +9,15 @@ import { AuthService } from './auth/auth.service.js';
 import { UsersService } from './auth/users.service.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
+import { CatalogService } from './content/catalog.service.js';
 import { IngestService } from './content/ingest.service.js';
 import { JobService } from './jobs/job.service.js';
 import { defaultRepositories } from './repo/default-repositories.js';
 import { createRepoEnvironments, type RepoEnvironments } from './repo/environment.wiring.js';
+import { RemovalService } from './content/removal.service.js';
+import { DistributionService } from './repo/distribution.service.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
+import { PromotionService } from './repo/promotion.service.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
 import type { UploadCheck } from './content/upload-check.js';
@@ -24,6 +28,7 @@ import { VexExportService } from './security/vex-export.service.js';
 import { emptyVexSource, type VexSource } from './security/vex-source.js';
 import type { Signer } from './repo/signer.js';
 import { loadOrCreateSigner } from './repo/signing-key.js';
+import { openGate, type PackageGate } from './security/gate.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
@@ -31,6 +36,7 @@ import { ApiTokensStore } from './store/sql/api-tokens.store.js';
 import { AuditStore } from './store/sql/audit.store.js';
 import { JobsStore } from './store/sql/jobs.store.js';
 import { LoginFailuresStore } from './store/sql/login-failures.store.js';
+import { CatalogStore } from './store/sql/catalog.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
@@ -58,6 +64,7 @@ export interface Container {
     apiTokens: ApiTokensStore;
     loginFailures: LoginFailuresStore;
     revokedTokens: RevokedTokensStore;
+    catalog: CatalogStore;
   };
   jobs: JobService;
   audit: AuditService;
@@ -70,6 +77,12 @@ export interface Container {
   envs: RepoEnvironments;
   sbomExport: SbomExportService;
   vexExport: VexExportService;
+  /** The security gate every route that puts a package into a repository asks first. */
+  gate: PackageGate;
+  catalog: CatalogService;
+  removal: RemovalService;
+  distributions: DistributionService;
+  promotion: PromotionService;
   close(): Promise<void>;
 }
 
@@ -93,6 +106,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     apiTokens: new ApiTokensStore(db),
     loginFailures: new LoginFailuresStore(db),
     revokedTokens: new RevokedTokensStore(db),
+    catalog: new CatalogStore(db),
   };
   const jobs = new JobService({ jobs: stores.jobs, clock, logger });
   const audit = new AuditService({ audit: stores.audit, clock });
@@ -136,6 +150,11 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   // The security service replaces this with its findings and decisions (see src/security/vex-source.ts).
   const vexSource: VexSource = emptyVexSource;
   const vexExport = new VexExportService({ source: vexSource, repositories: stores.repositories, sbom: sbomStore, clock, newSerial: randomUUID, toolVersion });
+  const gate: PackageGate = openGate;
+  const catalog = new CatalogService({ catalog: stores.catalog, blobs });
+  const removal = new RemovalService({ db, ...stores, audit, publisher, clock });
+  const distributions = new DistributionService({ db, ...stores, audit, publisher, clock });
+  const promotion = new PromotionService({ db, ...stores, gate, audit, publisher, clock });
 
   if ((await stores.repositories.count()) === 0) {
     for (const repo of defaultRepositories(clock.now().toISOString())) await stores.repositories.create(repo);
@@ -173,6 +192,11 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     envs,
     sbomExport,
     vexExport,
+    gate,
+    catalog,
+    removal,
+    distributions,
+    promotion,
     close: async () => {
       envs.stop();
       await jobs.stop();

@@ -25,6 +25,11 @@ export const ERROR_CATALOGUE = {
   UPLOAD_TOO_LARGE: { status: 413, message: 'The upload exceeds the size limit' },
   NOT_FOUND: { status: 404, message: 'Not found' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is not satisfiable' },
+  // catalog, distributions, promotion
+  AMBIGUOUS_PACKAGE: { status: 409, message: 'Several files match; narrow the request with distribution or arch' },
+  DISTRIBUTION_EXISTS: { status: 409, message: 'A distribution with this codename already exists' },
+  DISTRIBUTION_IN_USE: { status: 409, message: 'The distribution still holds packages that the change would orphan' },
+  PROMOTION_BLOCKED: { status: 409, message: 'The security gate refuses this package in the target distribution' },
   // auth
   AUTH_REQUIRED: { status: 401, message: 'Authentication required' },
   AUTH_INVALID: { status: 401, message: 'Invalid or expired credentials' },

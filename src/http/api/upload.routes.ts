@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AuthService } from '../../auth/auth.service.js';
-import type { IngestService } from '../../content/ingest.service.js';
+import type { IngestService, UploadResult } from '../../content/ingest.service.js';
 import { AppError } from '../../core/errors.js';
 import type { StagedBlob } from '../../store/blobs/blob-store.js';
 import { requirePermission } from '../plugins/auth.js';
@@ -18,9 +18,29 @@ const UploadResponse = Type.Object({
   size: Type.Integer(),
   distribution: Type.String(),
   snapshot: Type.Integer(),
+  validation: Type.Object({
+    passed: Type.Boolean(),
+    cve_status: Type.Union([Type.String(), Type.Null()]),
+    steps: Type.Array(Type.Object({ name: Type.String(), passed: Type.Boolean(), detail: Type.Optional(Type.String()) })),
+    deps_missing: Type.Array(Type.String()),
+  }),
+  warnings: Type.Array(Type.String()),
+  dependencies_resolved: Type.Array(Type.String()),
   message: Type.String(),
-  warnings: Type.Optional(Type.Array(Type.String())),
+  findings: Type.Optional(Type.Object({ total: Type.Integer(), bySeverity: Type.Record(Type.String(), Type.Integer()), advisories: Type.Array(Type.String()) })),
 });
+
+/**
+ * Repod's `validation` block. The checks ingest runs before it answers (extension, package format,
+ * architecture, same-name conflict) have all passed whenever it answers accepted or already_imported;
+ * the CVE verdict comes from the security gate, so it stays null until ingest reports one.
+ */
+function repodValidation(status: UploadResult['status']) {
+  const passed = status === 'accepted' || status === 'already_imported';
+  const steps = passed ? ['extension', 'format', 'architecture', 'conflict'].map((name) => ({ name, passed: true })) : [];
+  const cve = status === 'pending_review' ? 'review' : status === 'rejected' ? 'blocked' : null;
+  return { passed, cve_status: cve, steps, deps_missing: [] as string[] };
+}
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest: IngestService; maxUploadBytes: number }> = async (
   app,
@@ -64,7 +84,9 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest
         }
         if (!staged) throw new AppError('VALIDATION_FAILED', 'the field "file" is required');
         if (!distribution) throw new AppError('UNKNOWN_DISTRIBUTION', 'the field "distribution" is required');
-        return await ingest.importStaged(req.actor!, distribution, filename, staged, { signature });
+        const result = await ingest.importStaged(req.actor!, distribution, filename, staged, { signature });
+        // Fields ingest reports itself (once it does) win over the defaults.
+        return { validation: repodValidation(result.status), warnings: [], dependencies_resolved: [], ...result };
       } finally {
         await staged?.discard();
       }

@@ -9,6 +9,7 @@ import * as m003 from './migrations/003-accounts.js';
 import * as m004 from './migrations/004-security.js';
 import * as m005 from './migrations/005-hosts.js';
 import * as m006 from './migrations/006-operations.js';
+import * as m007 from './migrations/007-catalog.js';
 import * as m008 from './migrations/008-environments.js';
 import type { Database } from './schema.js';
 
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '004-security': m004,
   '005-hosts': m005,
   '006-operations': m006,
+  '007-catalog': m007,
   '008-environments': m008,
 };
 

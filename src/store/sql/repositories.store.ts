@@ -90,6 +90,26 @@ export class RepositoriesStore {
     return toRepository(row);
   }
 
+  async update(
+    db: Kysely<Database>,
+    id: number,
+    patch: Partial<Pick<Repository, 'components' | 'architectures' | 'origin' | 'label' | 'description'>>,
+  ): Promise<void> {
+    const set: Partial<Record<'components' | 'architectures' | 'origin' | 'label' | 'description', string>> = {};
+    if (patch.components !== undefined) set.components = JSON.stringify(patch.components);
+    if (patch.architectures !== undefined) set.architectures = JSON.stringify(patch.architectures);
+    if (patch.origin !== undefined) set.origin = patch.origin;
+    if (patch.label !== undefined) set.label = patch.label;
+    if (patch.description !== undefined) set.description = patch.description;
+    if (Object.keys(set).length === 0) return;
+    await db.updateTable('repositories').set(set).where('id', '=', id).execute();
+  }
+
+  /** Removes the repository; its snapshots, memberships and publications go with it (on delete cascade). */
+  async delete(db: Kysely<Database>, id: number): Promise<void> {
+    await db.deleteFrom('repositories').where('id', '=', id).execute();
+  }
+
   async setHead(db: Kysely<Database>, id: number, head: number): Promise<void> {
     await db.updateTable('repositories').set({ head_snapshot: head }).where('id', '=', id).execute();
   }
