@@ -4,8 +4,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from './container.js';
 import { authRoutes } from './http/api/auth.routes.js';
 import { healthRoutes } from './http/api/health.routes.js';
+import { metricsRoutes } from './http/api/metrics.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
+import { registerOperations } from './http/plugins/operations.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
 
 /** Builds the HTTP application without listening (tests use app.inject()). */
@@ -22,6 +24,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     reply.header('X-Request-Id', req.id);
   });
   registerErrorHandler(app);
+  // Before any route: headers, metrics, rate limits and the OpenAPI document attach to routes as they register.
+  await registerOperations(app, c);
   await app.register(multipart, { limits: { fileSize: c.config.maxUploadBytes + 1 } });
 
   const api = async (scope: FastifyInstance) => {
@@ -31,7 +35,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);
   await app.register(api, { prefix: '/api/v1' });
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { health: c.ops.health });
+  await app.register(metricsRoutes, { metrics: c.ops.metrics, token: c.config.metricsToken });
   await app.register(reposRoutes, { serve: c.serve, blobs: c.blobs });
   return app;
 }

@@ -6,6 +6,7 @@ import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { IngestService } from './content/ingest.service.js';
+import { createOperations, type Operations } from './ops/operations.js';
 import { defaultRepositories } from './repo/default-repositories.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PublishService } from './repo/publish.service.js';
@@ -43,6 +44,7 @@ export interface Container {
   publisher: PublishService;
   ingest: IngestService;
   serve: ServeService;
+  ops: Operations;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     users: new UsersStore(db),
     audit: new AuditStore(db),
   };
+  const ops = createOperations({ config, db, blobs, signer, clock, logger });
   const audit = new AuditService({ audit: stores.audit, clock });
   const auth = new AuthService({ users: stores.users, clock, jwtSecret: config.jwtSecret, jwtExpireMinutes: config.jwtExpireMinutes });
   const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(32 * 1024 * 1024), () => clock.now().toISOString());
@@ -104,6 +107,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publisher,
     ingest,
     serve,
+    ops,
     close: async () => {
       await publisher.idle();
       await db.destroy();

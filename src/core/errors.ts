@@ -30,6 +30,10 @@ export const ERROR_CATALOGUE = {
   SIGNING_FAILED: { status: 500, message: 'Signing failed' },
   INTERNAL: { status: 500, message: 'Internal error' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
+  // operations
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time given in Retry-After' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed on this resource' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has an unsupported content type' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
