@@ -21,8 +21,10 @@ export const metricsRoutes: FastifyPluginAsyncTypebox<{ metrics: OpsMetrics; tok
       schema: {
         summary: 'Prometheus metrics (text exposition format)',
         tags: ['operations'],
-        produces: ['text/plain'],
-        response: { 200: Type.String({ description: 'Prometheus text format 0.0.4' }), 401: ErrorBody },
+        response: {
+          200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: Type.String() } } },
+          401: ErrorBody,
+        },
       },
       preHandler: async (req) => {
         if (!expected) return;
