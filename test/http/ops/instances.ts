@@ -8,7 +8,7 @@ import { ADMIN, type TestServer } from '../../helpers/app.js';
 /** A clock the test moves by hand, so rate-limit windows never roll over by accident. */
 export class ManualClock implements Clock {
   private ms: number;
-  constructor(start = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 1000) {
+  constructor(start = Date.now()) {
     this.ms = start;
   }
   now(): Date {
