@@ -17,6 +17,7 @@ describe('rate limits', () => {
       // On PostgreSQL the default (auto) must already share counters; on SQLite the database store is forced
       // so that the sharing test runs there too.
       RATE_LIMIT_STORE: pg ? 'auto' : 'database',
+      AUTH_RATELIMIT_PER_MINUTE: '10',
       RATE_LIMIT_UPLOADER: '2/50/50',
       RATE_LIMIT_READER: '5/3/2',
       RATE_LIMIT_ANONYMOUS: '1/2/1',
