@@ -47,8 +47,8 @@ function asArray<T>(value: T | T[] | undefined): T[] {
  * Per-IP limit on logins, per-user budgets by role for everything else (Repod's tiers: upload, read, write,
  * plus promotion). The role budget is checked after the route's own preHandlers, so it sees the actor that
  * authentication set; requests refused with 401/403 never reach it. Requests to public routes without an
- * actor draw from the `anonymous` budget of their source IP. Repomanager agents (/api/v2) authenticate as
- * hosts, not as users with a role, and are not limited here.
+ * actor or credential draw from the `anonymous` budget of their source IP. Repomanager agents (/api/v2)
+ * authenticate as hosts, not as users with a role, and are not limited here.
  */
 export function registerRateLimits(app: FastifyInstance, opts: { limiter: RateLimiter; config: RateLimitConfig }): void {
   const { limiter, config } = opts;
@@ -66,7 +66,9 @@ export function registerRateLimits(app: FastifyInstance, opts: { limiter: RateLi
     async function rateLimitBudget(req: FastifyRequest, reply: FastifyReply) {
       const actor = req.actor;
       if (!actor) {
-        if (req.routeOptions.url?.startsWith('/api/v2/')) return;
+        // A credential that no preHandler turned into an actor belongs to a route that authenticates by
+        // itself (or to a host agent): charging it to the anonymous budget of its IP would throttle users.
+        if (req.headers.authorization || req.routeOptions.url?.startsWith('/api/v2/')) return;
         const budget = config.budgets.anonymous;
         return limit(reply, `${tier}:ip:${req.ip}`, tier === 'promote' ? budget.write : budget[tier]);
       }

@@ -120,6 +120,10 @@ describe('rate limits', () => {
     expect(limited.statusCode).toBe(429);
     expect(limited.headers['x-ratelimit-limit']).toBe('2');
     expect((await get('192.0.2.2')).statusCode).toBe(200);
+    // a credential the route did not turn into an actor is not charged to the anonymous budget of the IP
+    const withCredential = await a.app.inject({ url: '/public-probe', remoteAddress: '192.0.2.1', headers: { authorization: 'Bearer x' } });
+    expect(withCredential.statusCode).toBe(200);
+    expect(withCredential.headers['x-ratelimit-limit']).toBeUndefined();
   });
 
   it('never limits the serving plane or the probes', async () => {
