@@ -18,6 +18,7 @@ export class OpsMetrics {
   private readonly httpDuration: Histogram<'method' | 'path' | 'status_code'>;
   private readonly uploads: Counter<'status'>;
   private readonly publishDuration: Histogram<'repository' | 'result'>;
+  private readonly requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -70,9 +71,17 @@ export class OpsMetrics {
 
   /** `path` must be the route template (`/artifacts/:name`), never the raw URL, to bound the label set. */
   observeRequest(method: string, path: string, statusCode: number, seconds: number): void {
-    const labels = { method, path, status_code: String(statusCode) };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, seconds);
+    // The labelled children are looked up once per series: hashing the labels on every request would
+    // cost the serving plane more than the counting does.
+    const key = `${method} ${statusCode} ${path}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      const labels = { method, path, status_code: String(statusCode) };
+      series = { count: this.httpRequests.labels(labels), duration: this.httpDuration.labels(labels) };
+      this.requestSeries.set(key, series);
+    }
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 
   countUpload(status: string): void {

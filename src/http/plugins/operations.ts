@@ -10,7 +10,7 @@ import { registerSecurityHeaders } from './security-headers.js';
  * routes are registered, so this runs before any route.
  */
 export async function registerOperations(app: FastifyInstance, c: Container): Promise<void> {
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   registerRequestMetrics(app, c.ops.metrics);
   registerRateLimits(app, { limiter: c.ops.rateLimiter, config: c.config.rateLimit });
   await registerOpenApi(app, { version: c.config.version });
