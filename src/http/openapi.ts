@@ -31,6 +31,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { version: str
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { deepLinking: true, validatorUrl: null },
+    theme: { title: 'Packyard API' },
     // The page is covered by the server-wide policy (src/http/plugins/security-headers.ts).
     staticCSP: false,
   });
