@@ -17,7 +17,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     loggerInstance: c.logger as FastifyBaseLogger,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128 ? req.headers['x-request-id'] : crypto.randomUUID()),
     requestIdHeader: false,
-    trustProxy: false,
+    trustProxy: c.config.trustProxy,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onSend', async (req, reply) => {

@@ -33,6 +33,11 @@ export interface Config {
   /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; when empty it is open (like Repod). */
   readonly metricsToken: string;
   readonly rateLimit: RateLimitConfig;
+  /**
+   * Which peers may set X-Forwarded-For (Fastify's trustProxy): false, true (any), or addresses/CIDRs.
+   * Behind a reverse proxy, per-IP rate limits and audit source IPs need it; without it every client is the proxy.
+   */
+  readonly trustProxy: boolean | string;
 }
 
 /** Requests per window, per tier. */
@@ -94,6 +99,14 @@ function rateLimitConfig(env: Env): RateLimitConfig {
   });
 }
 
+function trustProxyConfig(raw: string): boolean | string {
+  const value = raw.trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (!/^[0-9a-fA-F.:/, ]+$/.test(value)) throw new Error(`TRUST_PROXY must be true, false or a list of addresses/CIDRs, got "${raw}"`);
+  return value;
+}
+
 function packageVersion(): string {
   // src/config and dist/config are both two levels below the package root.
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -152,6 +165,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     version: packageVersion(),
     metricsToken: env.METRICS_TOKEN ?? '',
     rateLimit: rateLimitConfig(env),
+    trustProxy: trustProxyConfig(env.TRUST_PROXY ?? ''),
     ...overrides,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

@@ -156,3 +156,31 @@ describe('rate limits switched off', () => {
     }
   });
 });
+
+describe('per-IP limits behind a reverse proxy', () => {
+  const attempt = (inst: Instance, forwardedFor: string) =>
+    inst.app.inject({
+      method: 'POST',
+      url: '/auth/token',
+      payload: { username: 'admin', password: 'wrong-password' },
+      remoteAddress: '127.0.0.1',
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+
+  it('keys on X-Forwarded-For only when TRUST_PROXY names the proxy, so clients cannot spoof their way out', async () => {
+    for (const trusted of [true, false]) {
+      const srv = await startTestServer({ AUTH_RATELIMIT_PER_MINUTE: '2', ...(trusted ? { TRUST_PROXY: '127.0.0.1' } : {}) });
+      const inst = await addInstance(srv, new ManualClock());
+      try {
+        expect((await attempt(inst, '198.51.100.7')).statusCode).toBe(401);
+        expect((await attempt(inst, '198.51.100.7')).statusCode).toBe(401);
+        expect((await attempt(inst, '198.51.100.7')).statusCode).toBe(429);
+        // another client behind the proxy (trusted), or the same client lying about its address (untrusted)
+        expect((await attempt(inst, '198.51.100.8')).statusCode).toBe(trusted ? 401 : 429);
+      } finally {
+        await inst.close();
+        await srv.close();
+      }
+    }
+  });
+});
