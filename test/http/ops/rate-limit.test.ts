@@ -16,6 +16,7 @@ describe('rate limits', () => {
     srv = await startTestServer({
       // On PostgreSQL the default (auto) must already share counters; on SQLite the database store is forced
       // so that the sharing test runs there too.
+      RATE_LIMIT_ENABLED: 'true',
       RATE_LIMIT_STORE: pg ? 'auto' : 'database',
       AUTH_RATELIMIT_PER_MINUTE: '10',
       RATE_LIMIT_UPLOADER: '2/50/50',
@@ -169,7 +170,7 @@ describe('per-IP limits behind a reverse proxy', () => {
 
   it('keys on X-Forwarded-For only when TRUST_PROXY names the proxy, so clients cannot spoof their way out', async () => {
     for (const trusted of [true, false]) {
-      const srv = await startTestServer({ AUTH_RATELIMIT_PER_MINUTE: '2', ...(trusted ? { TRUST_PROXY: '127.0.0.1' } : {}) });
+      const srv = await startTestServer({ RATE_LIMIT_ENABLED: 'true', AUTH_RATELIMIT_PER_MINUTE: '2', ...(trusted ? { TRUST_PROXY: '127.0.0.1' } : {}) });
       const inst = await addInstance(srv, new ManualClock());
       try {
         expect((await attempt(inst, '198.51.100.7')).statusCode).toBe(401);
