@@ -19,10 +19,12 @@ import { artifactsRoutes } from './http/api/artifacts.routes.js';
 import { distributionsRoutes } from './http/api/distributions.routes.js';
 import { packagesRoutes } from './http/api/packages.routes.js';
 import { promoteRoutes } from './http/api/promote.routes.js';
+import { metricsRoutes } from './http/api/metrics.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerRouteCatalogue } from './http/plugins/auth.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
 import { repoEnvRoutes } from './http/serve/repo-env.routes.js';
+import { registerOperations } from './http/plugins/operations.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
 
 /** Builds the HTTP application without listening (tests use app.inject()). */
@@ -32,7 +34,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     loggerInstance: c.logger as FastifyBaseLogger,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128 ? req.headers['x-request-id'] : crypto.randomUUID()),
     requestIdHeader: false,
-    trustProxy: false,
+    trustProxy: c.config.trustProxy,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onSend', async (req, reply) => {
@@ -40,6 +42,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   });
   registerErrorHandler(app);
   registerRouteCatalogue(app);
+  // Before any route: headers, metrics, rate limits and the OpenAPI document attach to routes as they register.
+  await registerOperations(app, c);
   await app.register(multipart, { limits: { fileSize: c.config.maxUploadBytes + 1 } });
 
   const api = async (scope: FastifyInstance) => {
@@ -59,7 +63,8 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);
   await app.register(api, { prefix: '/api/v1' });
-  await app.register(healthRoutes);
+  await app.register(healthRoutes, { health: c.ops.health });
+  await app.register(metricsRoutes, { metrics: c.ops.metrics, token: c.config.metricsToken });
   await app.register(reposRoutes, { serve: c.serve, blobs: c.blobs });
   await app.register(
     async (v1) => {

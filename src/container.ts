@@ -12,6 +12,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { CatalogService } from './content/catalog.service.js';
 import { IngestService } from './content/ingest.service.js';
 import { JobService } from './jobs/job.service.js';
+import { createOperations, type Operations } from './ops/operations.js';
 import { defaultRepositories } from './repo/default-repositories.js';
 import { createRepoEnvironments, type RepoEnvironments } from './repo/environment.wiring.js';
 import { RemovalService } from './content/removal.service.js';
@@ -83,6 +84,7 @@ export interface Container {
   removal: RemovalService;
   distributions: DistributionService;
   promotion: PromotionService;
+  ops: Operations;
   close(): Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     catalog: new CatalogStore(db),
   };
   const jobs = new JobService({ jobs: stores.jobs, clock, logger });
+  const ops = createOperations({ config, db, blobs, signer, clock, logger, jobQueueDepth: () => jobs.queueDepth() });
   const audit = new AuditService({ audit: stores.audit, clock });
   const apiTokens = new ApiTokensService({ db, tokens: stores.apiTokens, users: stores.users, audit, clock });
   const auth = new AuthService({
@@ -197,6 +200,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     removal,
     distributions,
     promotion,
+    ops,
     close: async () => {
       envs.stop();
       await jobs.stop();

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { type RateLimitConfig, rateLimitConfig, trustProxyConfig } from './operations.config.js';
+
+export type { RateBudget, RateLimitConfig } from './operations.config.js';
 
 /**
  * The only place that reads the environment. Validated once at start, then frozen and handed down.
@@ -46,6 +49,22 @@ export interface Config {
   readonly signaturePolicy: 'required' | 'optional' | 'off';
   /** Directory of trusted public keys (*.asc, *.gpg, *.pgp) for upload signatures; empty = none. */
   readonly trustedKeysDir: string;
+  /** The package version, reported by /health and the OpenAPI document. */
+  readonly version: string;
+  /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; when empty it is open (like Repod). */
+  readonly metricsToken: string;
+  readonly rateLimit: RateLimitConfig;
+  /**
+   * Which peers may set X-Forwarded-For (Fastify's trustProxy): false, true (any), or addresses/CIDRs.
+   * Behind a reverse proxy, per-IP rate limits and audit source IPs need it; without it every client is the proxy.
+   */
+  readonly trustProxy: boolean | string;
+}
+
+function packageVersion(): string {
+  // src/config and dist/config are both two levels below the package root.
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
 }
 
 type Env = Record<string, string | undefined>;
@@ -120,6 +139,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     clamavTimeoutMs: int(env, 'CLAMAV_TIMEOUT_SECONDS', 60, 1) * 1000,
     signaturePolicy,
     trustedKeysDir: env.TRUSTED_KEYS_DIR ? path.resolve(env.TRUSTED_KEYS_DIR) : '',
+    version: packageVersion(),
+    metricsToken: env.METRICS_TOKEN ?? '',
+    rateLimit: rateLimitConfig(env),
+    trustProxy: trustProxyConfig(env.TRUST_PROXY ?? ''),
     ...overrides,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

@@ -51,6 +51,10 @@ export const ERROR_CATALOGUE = {
   JOB_CANCELED: { status: 409, message: 'The job was canceled' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
   ANTIVIRUS_UNAVAILABLE: { status: 503, message: 'The antivirus scan is required but clamd is unavailable' },
+  // operations
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time given in Retry-After' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed on this resource' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has an unsupported content type' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

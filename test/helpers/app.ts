@@ -54,6 +54,8 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     ADMIN_PASSWORD: ADMIN.password,
     DATABASE_URL: database?.url ?? '',
     LOG_LEVEL: 'warn',
+    // Tests log in and write far more often than people do; the rate-limit tests switch limits back on.
+    RATE_LIMIT_ENABLED: 'false',
     ...env,
   });
   const logger = pino({ level: config.logLevel });
