@@ -19,6 +19,8 @@ const UploadResponse = Type.Object({
   distribution: Type.String(),
   snapshot: Type.Integer(),
   message: Type.String(),
+  findings: Type.Optional(Type.Object({ total: Type.Integer(), bySeverity: Type.Record(Type.String(), Type.Integer()), advisories: Type.Array(Type.String()) })),
+  warnings: Type.Optional(Type.Array(Type.String())),
 });
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService; ingest: IngestService; maxUploadBytes: number }> = async (
