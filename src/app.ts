@@ -5,6 +5,10 @@ import type { Container } from './container.js';
 import { authRoutes } from './http/api/auth.routes.js';
 import { healthRoutes } from './http/api/health.routes.js';
 import { jobsRoutes } from './http/api/jobs.routes.js';
+import { securityDecideRoutes } from './http/api/security-decide.routes.js';
+import { securityFeedsRoutes } from './http/api/security-feeds.routes.js';
+import { securityPolicyRoutes } from './http/api/security-policy.routes.js';
+import { securityRoutes } from './http/api/security.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
 import { reposRoutes } from './http/serve/repos.routes.js';
@@ -29,6 +33,10 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     await scope.register(authRoutes, { auth: c.auth });
     await scope.register(jobsRoutes, { auth: c.auth, jobs: c.jobs, store: c.stores.jobs });
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
+    await scope.register(securityRoutes, { auth: c.auth, security: c.security });
+    await scope.register(securityDecideRoutes, { auth: c.auth, security: c.security });
+    await scope.register(securityFeedsRoutes, { auth: c.auth, security: c.security, jobs: c.jobs });
+    await scope.register(securityPolicyRoutes, { auth: c.auth, security: c.security });
   };
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);

@@ -11,13 +11,20 @@ import { defaultRepositories } from './repo/default-repositories.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
+import type { PackageGate } from './security/gate.js';
+import { SecurityService } from './security/security.service.js';
 import type { Signer } from './repo/signer.js';
 import { loadOrCreateSigner } from './repo/signing-key.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
 import { AuditStore } from './store/sql/audit.store.js';
+import { AdvisoriesStore } from './store/sql/advisories.store.js';
+import { DecisionsStore } from './store/sql/decisions.store.js';
+import { FindingsStore } from './store/sql/findings.store.js';
 import { JobsStore } from './store/sql/jobs.store.js';
+import { SecurityPackagesStore } from './store/sql/security-packages.store.js';
+import { SecuritySettingsStore } from './store/sql/security-settings.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
@@ -47,6 +54,8 @@ export interface Container {
   publisher: PublishService;
   ingest: IngestService;
   serve: ServeService;
+  security: SecurityService;
+  gate: PackageGate;
   close(): Promise<void>;
 }
 
@@ -82,7 +91,24 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     logger,
     releaseValidDays: config.releaseValidDays,
   });
-  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
+  const security = new SecurityService({
+    db,
+    clock,
+    logger,
+    audit,
+    jobs,
+    publisher,
+    blobs,
+    repositories: stores.repositories,
+    snapshots: stores.snapshots,
+    advisories: new AdvisoriesStore(db),
+    findings: new FindingsStore(db),
+    decisions: new DecisionsStore(db),
+    settings: new SecuritySettingsStore(db),
+    packages: new SecurityPackagesStore(db),
+  });
+  const gate: PackageGate = security.gate;
+  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock, gate });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
 
   if ((await stores.repositories.count()) === 0) {
@@ -99,6 +125,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
 
   // An embedded (SQLite) server is the only process: any job still marked running died with the last one.
   if (!config.databaseUrl) await stores.jobs.requeueStale(clock.now().toISOString());
+  await security.start(jobs, stores.jobs);
   jobs.start();
 
   return {
@@ -115,6 +142,8 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publisher,
     ingest,
     serve,
+    security,
+    gate,
     close: async () => {
       await jobs.stop();
       await publisher.idle();
