@@ -81,7 +81,7 @@ export class DecisionService {
       const repo = repos.get(repoId)!;
       await deps.db.transaction().execute(async (trx) => {
         const open = (await deps.findings.forPackage(pkgId, repoId, trx)).filter((f) => f.state === 'open');
-        const covered = input.cve_ids?.length ? input.cve_ids : [...new Set(open.flatMap((f) => findingIds(toOpenFinding(f))))];
+        const covered = input.cve_ids?.length ? input.cve_ids : [...new Set(open.flatMap((f) => findingIds(toOpenFinding(f))))].sort();
         const previous = await deps.decisions.active(pkgId, repoId, trx);
         if (previous) await deps.decisions.end(trx, [previous.id], 'superseded', at);
         const id = await deps.decisions.insert(trx, {

@@ -52,7 +52,7 @@ export class FeedService {
   async importFile(actor: Actor, file: { sha256: string; size: number; filename: string }, format: FeedFormat, distribution: string): Promise<{ jobId: number; feedId: number }> {
     const name = `file:${format}:${file.filename}`;
     const feedId = await this.deps.db.transaction().execute(async (trx) => {
-      const existing = (await this.deps.settings.feeds()).find((f) => f.name === name);
+      const existing = await this.deps.settings.feedByName(name, trx);
       if (existing) {
         await this.deps.settings.updateFeed(trx, existing.id, { distribution });
         return existing.id;

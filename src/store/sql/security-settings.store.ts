@@ -27,16 +27,16 @@ export class SecuritySettingsStore {
     return r.id;
   }
 
-  async feeds(): Promise<FeedRow[]> {
-    return this.db.selectFrom('security_feeds').selectAll().orderBy('id').execute();
+  async feeds(db: Kysely<Database> = this.db): Promise<FeedRow[]> {
+    return db.selectFrom('security_feeds').selectAll().orderBy('id').execute();
   }
 
   async feed(id: number, db: Kysely<Database> = this.db): Promise<FeedRow | undefined> {
     return db.selectFrom('security_feeds').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async feedByName(name: string): Promise<FeedRow | undefined> {
-    return this.db.selectFrom('security_feeds').selectAll().where('name', '=', name).executeTakeFirst();
+  async feedByName(name: string, db: Kysely<Database> = this.db): Promise<FeedRow | undefined> {
+    return db.selectFrom('security_feeds').selectAll().where('name', '=', name).executeTakeFirst();
   }
 
   async updateFeed(db: Kysely<Database>, id: number, fields: Partial<Omit<NewFeedRow, 'id'>>): Promise<void> {
