@@ -1,5 +1,6 @@
 import type { Actor } from '../core/actor.js';
 import type { MatchableAdvisory } from '../store/sql/advisories.store.js';
+import type { PackageStateRow } from '../store/sql/findings.store.js';
 import type { Repository } from '../store/sql/repositories.store.js';
 import type { PackageSubject } from '../store/sql/security-packages.store.js';
 import { type OpenFinding, assess } from './assess.js';
@@ -68,22 +69,26 @@ export class RematchService {
     }
     const now = deps.clock.now().toISOString();
     const matcher = new Matcher();
-    const diffs: FindingDiff[] = [];
+    const all: FindingDiff = { insert: [], reopen: [], close: [], update: [], fresh: 0 };
     const changed: Array<{ pkg: PackageSubject; open: OpenFinding[] }> = [];
     for (const pkg of subjects) {
       const candidates = Matcher.lookupNames(pkg).flatMap((n) => byName.get(n) ?? []);
       const matches = matcher.affecting(pkg, candidates);
       const diff = diffFindings(pkg, repo.id, existing.get(pkg.id) ?? [], matches, now);
-      if (diff.insert.length || diff.reopen.length || diff.close.length || diff.update.length) diffs.push(diff);
+      all.insert.push(...diff.insert);
+      all.reopen.push(...diff.reopen);
+      all.close.push(...diff.close);
+      all.update.push(...diff.update);
       counts.new_findings += diff.fresh;
       counts.resolved_findings += diff.close.length;
       if (diff.fresh || diff.close.length) changed.push({ pkg, open: matches.map(toOpenFinding) });
     }
-    if (!diffs.length) return counts;
+    if (!all.insert.length && !all.reopen.length && !all.close.length && !all.update.length) return counts;
 
     const policy = effectivePolicy(await this.settings.policy(), repo.name);
     const snapshot = await deps.db.transaction().execute(async (trx) => {
-      for (const d of diffs) await applyDiff(deps, trx, d, now);
+      await applyDiff(deps, trx, all, now);
+      const nextStates: PackageStateRow[] = [];
       const decisions = await deps.decisions.activeForRepository(repo.id, trx);
       const states = await deps.findings.statesOfRepository(repo.id, trx);
       const live = await deps.packages.liveIds(repo.id, trx);
@@ -105,10 +110,9 @@ export class RematchService {
           counts.readmitted++;
           await deps.audit.record(trx, { ...audit, action: 'RESCAN', result: 'SUCCESS' });
         }
-        if (prev || open.length) {
-          await deps.findings.putState(trx, { package_id: pkg.id, repository_id: repo.id, status: a.status, reason: a.reason, updated_at: now, updated_by: 'rematch' });
-        }
+        if (prev || open.length) nextStates.push({ package_id: pkg.id, repository_id: repo.id, status: a.status, reason: a.reason, updated_at: now, updated_by: 'rematch' });
       }
+      await deps.findings.putStates(trx, nextStates);
       const number = await changeMembers(deps, trx, repo.id, { add, remove }, `security re-match: ${remove.length} withdrawn, ${add.length} readmitted`, SYSTEM.username, now);
       await deps.audit.record(trx, { actor: SYSTEM, action: 'RESCAN', result: 'SUCCESS', distribution: repo.name, detail: { ...counts, snapshot: number } });
       return number;

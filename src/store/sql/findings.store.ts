@@ -104,6 +104,24 @@ export class FindingsStore {
       .execute();
   }
 
+  /** Upserts many states in a few statements (a re-match may change thousands). */
+  async putStates(db: Kysely<Database>, rows: PackageStateRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += BATCH) {
+      await db
+        .insertInto('security_package_states')
+        .values(rows.slice(i, i + BATCH))
+        .onConflict((oc) =>
+          oc.columns(['package_id', 'repository_id']).doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            reason: eb.ref('excluded.reason'),
+            updated_at: eb.ref('excluded.updated_at'),
+            updated_by: eb.ref('excluded.updated_by'),
+          })),
+        )
+        .execute();
+    }
+  }
+
   /** Package states with the given statuses, newest first, with package identity. */
   async statesWith(statuses: string[], limit: number, offset: number): Promise<{ items: Array<PackageStateRow & { name: string; version: string; arch: string; format: string; distribution: string }>; total: number }> {
     const q = this.db
