@@ -3,7 +3,7 @@
  * serves, reduced to advisories keyed by (ecosystem release, source package). Ubuntu's ecosystems carry an
  * ":LTS" suffix that says nothing about the release, so "Ubuntu:22.04:LTS" is keyed as "Ubuntu:22.04".
  */
-import type { Advisory, AffectedRange, FixState, ParsedRecord, RangeEvent, Severity } from './advisory.types.js';
+import type { AffectedRange, FixState, ParsedRecord, RangeEvent, Severity } from './advisory.types.js';
 import { cvss3BaseScore, severityFromLabel, severityFromScore } from './cvss.js';
 
 const DISTRO_ECOSYSTEMS = ['Debian', 'Ubuntu', 'AlmaLinux', 'Rocky Linux', 'Red Hat', 'SUSE', 'openSUSE'];
