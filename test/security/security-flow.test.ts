@@ -142,4 +142,28 @@ describe.skipIf(skipWithout(['dpkg-deb']))('security gate: feed → upload → r
     const badPolicy = await srv.app.inject({ method: 'PUT', url: '/security/policy', headers: auth, payload: { high: 'maybe' } });
     expect(badPolicy.statusCode).toBe(400);
   });
+
+  it('sends an expired exception back to review (withdrawn: the policy blocks it)', async () => {
+    const up = await upload(buildDeb({ name: 'vulnbin', source: 'vulnsrc (1.0-5)', version: '1.0-5' }), 'vulnbin_1.0-5_amd64.deb');
+    expect(up.json().status).toBe('rejected');
+    const ex = await srv.app.inject({ method: 'POST', url: '/security/packages/vulnbin/1.0-5/decide', headers: auth, payload: { action: 'exception', justification: 'until the vendor patch', expires_in_days: 1 } });
+    expect(ex.statusCode).toBe(200);
+    expect(await packagesIndex()).toContain('Version: 1.0-5\n');
+    await srv.container.db.updateTable('security_decisions').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', ex.json().decision.id).execute();
+    const queue = (await srv.app.inject({ method: 'GET', url: '/security/review-queue', headers: auth })).json();
+    expect(queue.packages.find((p: { version: string }) => p.version === '1.0-5')).toMatchObject({ status: 'blocked' });
+    expect(await packagesIndex()).not.toContain('Version: 1.0-5\n');
+    const decision = (await srv.app.inject({ method: 'GET', url: '/security/packages/vulnbin/1.0-5/decision', headers: auth })).json();
+    expect(decision.history[0]).toMatchObject({ action: 'exception', state: 'expired' });
+  });
+
+  it('keeps upgrade_required out until the target version arrives, then closes the decision', async () => {
+    const res = await srv.app.inject({ method: 'POST', url: '/security/packages/vulnbin/1.0-5/decide', headers: auth, payload: { action: 'upgrade_required', justification: 'rebuild on 1.3', target_version: '1.3-1' } });
+    expect(res.json()).toMatchObject({ new_status: 'upgrade_required' });
+    expect(await packagesIndex()).not.toContain('Version: 1.0-5\n');
+    const newer = await upload(buildDeb({ name: 'vulnbin', source: 'vulnsrc (1.3-1)', version: '1.3-1' }), 'vulnbin_1.3-1_amd64.deb');
+    expect(newer.json().status).toBe('accepted');
+    const decision = (await srv.app.inject({ method: 'GET', url: '/security/packages/vulnbin/1.0-5/decision', headers: auth })).json();
+    expect(decision.history[0]).toMatchObject({ action: 'upgrade_required', state: 'resolved' });
+  });
 });
