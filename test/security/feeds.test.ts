@@ -70,6 +70,13 @@ describe.skipIf(skipWithout(['zip']))('feed sources: all.zip, directories, the D
     const feed = feeds.find((f: { name: string }) => f.name === 'ubuntu-local');
     expect(feed).toMatchObject({ refresh_hours: 6, advisories: 2, last_status: 'succeeded' });
     expect(feed.next_refresh_at).not.toBeNull();
+    // The periodic tick queues a refresh once next_refresh_at has passed, and moves it forward.
+    expect(await srv.container.security.feeds.enqueueDue()).toBe(0);
+    await srv.container.db.updateTable('security_feeds').set({ next_refresh_at: '2000-01-01T00:00:00.000Z' }).where('id', '=', feed.id).execute();
+    expect(await srv.container.security.feeds.enqueueDue()).toBe(1);
+    const refresh = (await srv.container.stores.jobs.list({ kind: 'security.feed-import', limit: 1, offset: 0 })).items[0];
+    expect(refresh).toMatchObject({ payload: { feedId: feed.id }, createdBy: 'system' });
+    expect((await srv.container.jobs.wait(refresh.id)).result).toMatchObject({ records: 3, inserted: 0, unchanged: 2 });
     const del = await srv.app.inject({ method: 'DELETE', url: `/security/feeds/${feed.id}`, headers: auth });
     expect(del.json()).toMatchObject({ advisories_removed: 2 });
     expect((await srv.app.inject({ method: 'DELETE', url: `/security/feeds/${feed.id}`, headers: auth })).statusCode).toBe(404);
