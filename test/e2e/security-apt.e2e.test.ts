@@ -20,7 +20,7 @@ describe.skipIf(skipWithout(['apt-get', 'dpkg-deb', 'gpgv']))('apt-get sees a vu
   let token: string;
   let apt: AptSandbox;
   const api = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(`${srv.url}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+    const res = await fetch(`${srv.url}${url}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const importFeed = async (records: unknown, name: string) => {
