@@ -81,12 +81,25 @@ export class SecurityService {
     return { total, blocked_count: counts.blocked ?? 0, review_count: (counts.pending_review ?? 0) + (counts.upgrade_required ?? 0), page: p.page, per_page: p.perPage, packages };
   }
 
+  /** Repod's listing: one entry per advisory with the packages it affects, paginated by advisory. */
   async vulnerabilities(filter: { severity?: string; fixState?: string; distribution?: string } & Page) {
     const repositoryId = filter.distribution ? await this.repoId(filter.distribution) : undefined;
-    const { items, total } = await this.deps.findings.list({ severity: filter.severity, fixState: filter.fixState, repositoryId, limit: filter.perPage, offset: (filter.page - 1) * filter.perPage });
+    const base = { severity: filter.severity, fixState: filter.fixState, repositoryId };
+    const { ids, total } = await this.deps.findings.advisoryPage({ ...base, limit: filter.perPage, offset: (filter.page - 1) * filter.perPage });
+    const { items } = await this.deps.findings.list({ ...base, advisoryIds: ids, limit: 100_000, offset: 0 });
+    const byId = new Map<string, ReturnType<typeof cveResult> & { affected_packages: Array<Record<string, string>> }>();
+    for (const f of items) {
+      const r = cveResult(f);
+      let v = byId.get(f.advisory_id);
+      if (!v) byId.set(f.advisory_id, (v = { ...r, affected_packages: [] }));
+      for (const fix of r.fix_versions) if (!v.fix_versions.includes(fix)) v.fix_versions.push(fix);
+      v.affected_packages.push({ name: f.name, version: f.version, arch: f.arch, distribution: f.distribution, fixed_version: f.fixed_version });
+    }
     const counts = await this.deps.findings.severityCounts(repositoryId);
     const summary = Object.fromEntries(['critical', 'high', 'medium', 'low', 'negligible', 'unknown'].map((s) => [s, counts[s] ?? 0]));
-    return { summary, total, page: filter.page, per_page: filter.perPage, vulnerabilities: items.map(cveResult) };
+    const vulnerabilities = ids.map((id) => byId.get(id)!).filter(Boolean);
+    const packages = [...new Set(items.map((f) => f.name))].sort();
+    return { summary, total, page: filter.page, per_page: filter.perPage, vulnerabilities, packages };
   }
 
   async packageCves(name: string, version: string, arch?: string) {

@@ -106,7 +106,10 @@ describe.skipIf(skipWithout(['dpkg-deb']))('security gate: feed → upload → r
     expect(queue).toMatchObject({ total: 1, blocked_count: 1 });
     const vulns = (await srv.app.inject({ method: 'GET', url: '/security/vulnerabilities?severity=critical', headers: auth })).json();
     expect(vulns.summary).toMatchObject({ critical: 1, high: 1 });
-    expect(vulns.vulnerabilities.map((v: { id: string }) => v.id)).toEqual(['CVE-2026-0002']);
+    expect(vulns.vulnerabilities).toHaveLength(1);
+    expect(vulns.vulnerabilities[0]).toMatchObject({ id: 'CVE-2026-0002', severity: 'critical', cvss: 9.8, fix_state: 'not-fixed', affected_packages: [{ name: 'vulnbin', version: '1.1-1', distribution: 'jammy' }] });
+    const all = (await srv.app.inject({ method: 'GET', url: '/security/vulnerabilities?distribution=jammy&per_page=1&page=2', headers: auth })).json();
+    expect(all).toMatchObject({ total: 2, page: 2, vulnerabilities: [{ advisory_id: 'USN-2-1' }] });
   });
 
   it('records every step in the audit log', async () => {

@@ -53,7 +53,18 @@ export class FindingsStore {
   }
 
   /** Open findings with package, repository and advisory details, filtered and paginated. */
-  async list(filter: { severity?: string; fixState?: string; repositoryId?: number; packageIds?: number[]; limit: number; offset: number }): Promise<{ items: FindingView[]; total: number }> {
+  /** One page of distinct advisory ids among open findings (the vulnerabilities listing pages by advisory). */
+  async advisoryPage(filter: { severity?: string; fixState?: string; repositoryId?: number; limit: number; offset: number }): Promise<{ ids: string[]; total: number }> {
+    let q = this.db.selectFrom('security_findings as f').where('f.state', '=', 'open');
+    if (filter.severity) q = q.where('f.severity', '=', filter.severity);
+    if (filter.fixState) q = q.where('f.fix_state', '=', filter.fixState);
+    if (filter.repositoryId !== undefined) q = q.where('f.repository_id', '=', filter.repositoryId);
+    const total = await q.select((eb) => eb.fn.count<number>('f.advisory_id').distinct().as('n')).executeTakeFirst();
+    const rows = await q.select('f.advisory_id').distinct().orderBy('f.advisory_id').limit(filter.limit).offset(filter.offset).execute();
+    return { ids: rows.map((r) => r.advisory_id), total: Number(total?.n ?? 0) };
+  }
+
+  async list(filter: { severity?: string; fixState?: string; repositoryId?: number; packageIds?: number[]; advisoryIds?: string[]; limit: number; offset: number }): Promise<{ items: FindingView[]; total: number }> {
     let q = this.db
       .selectFrom('security_findings as f')
       .innerJoin('packages as p', 'p.id', 'f.package_id')
@@ -64,6 +75,7 @@ export class FindingsStore {
     if (filter.fixState) q = q.where('f.fix_state', '=', filter.fixState);
     if (filter.repositoryId !== undefined) q = q.where('f.repository_id', '=', filter.repositoryId);
     if (filter.packageIds) q = q.where('f.package_id', 'in', filter.packageIds.length ? filter.packageIds : [-1]);
+    if (filter.advisoryIds) q = q.where('f.advisory_id', 'in', filter.advisoryIds.length ? filter.advisoryIds : ['']);
     const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     const items = await q
       .selectAll('f')
