@@ -20,6 +20,10 @@ import { distributionsRoutes } from './http/api/distributions.routes.js';
 import { packagesRoutes } from './http/api/packages.routes.js';
 import { promoteRoutes } from './http/api/promote.routes.js';
 import { metricsRoutes } from './http/api/metrics.routes.js';
+import { securityDecideRoutes } from './http/api/security-decide.routes.js';
+import { securityFeedsRoutes } from './http/api/security-feeds.routes.js';
+import { securityPolicyRoutes } from './http/api/security-policy.routes.js';
+import { securityRoutes } from './http/api/security.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerRouteCatalogue } from './http/plugins/auth.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
@@ -59,6 +63,10 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     await scope.register(artifactsRoutes, { auth: c.auth, catalog: c.catalog, removal: c.removal });
     await scope.register(distributionsRoutes, { auth: c.auth, distributions: c.distributions });
     await scope.register(promoteRoutes, { auth: c.auth, promotion: c.promotion });
+    await scope.register(securityRoutes, { auth: c.auth, security: c.security });
+    await scope.register(securityDecideRoutes, { auth: c.auth, security: c.security });
+    await scope.register(securityFeedsRoutes, { auth: c.auth, security: c.security, jobs: c.jobs });
+    await scope.register(securityPolicyRoutes, { auth: c.auth, security: c.security });
   };
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);

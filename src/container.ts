@@ -26,18 +26,24 @@ import { ClamavUploadCheck, ClamdClient } from './security/clamav.js';
 import { SbomExportService } from './security/sbom-export.service.js';
 import { loadTrustedKeys, SignatureUploadCheck, SignatureVerifier } from './security/signature-verify.js';
 import { VexExportService } from './security/vex-export.service.js';
-import { emptyVexSource, type VexSource } from './security/vex-source.js';
+import { SecurityVexSource } from './security/security-vex-source.js';
+import { SecurityService } from './security/security.service.js';
 import type { Signer } from './repo/signer.js';
 import { loadOrCreateSigner } from './repo/signing-key.js';
-import { openGate, type PackageGate } from './security/gate.js';
+import type { PackageGate } from './security/gate.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
 import { ApiTokensStore } from './store/sql/api-tokens.store.js';
 import { AuditStore } from './store/sql/audit.store.js';
+import { AdvisoriesStore } from './store/sql/advisories.store.js';
+import { DecisionsStore } from './store/sql/decisions.store.js';
+import { FindingsStore } from './store/sql/findings.store.js';
 import { JobsStore } from './store/sql/jobs.store.js';
 import { LoginFailuresStore } from './store/sql/login-failures.store.js';
 import { CatalogStore } from './store/sql/catalog.store.js';
+import { SecurityPackagesStore } from './store/sql/security-packages.store.js';
+import { SecuritySettingsStore } from './store/sql/security-settings.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
 import { RepositoriesStore } from './store/sql/repositories.store.js';
@@ -85,6 +91,7 @@ export interface Container {
   distributions: DistributionService;
   promotion: PromotionService;
   ops: Operations;
+  security: SecurityService;
   close(): Promise<void>;
 }
 
@@ -139,21 +146,37 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     logger,
     releaseValidDays: config.releaseValidDays,
   });
+  const security = new SecurityService({
+    db,
+    clock,
+    logger,
+    audit,
+    jobs,
+    publisher,
+    blobs,
+    repositories: stores.repositories,
+    snapshots: stores.snapshots,
+    advisories: new AdvisoriesStore(db),
+    findings: new FindingsStore(db),
+    decisions: new DecisionsStore(db),
+    settings: new SecuritySettingsStore(db),
+    packages: new SecurityPackagesStore(db),
+  });
+  const gate: PackageGate = security.gate;
+  
   const checks: UploadCheck[] = [];
   if (config.clamavSocket) checks.push(new ClamavUploadCheck(new ClamdClient({ address: config.clamavSocket, timeoutMs: config.clamavTimeoutMs }), config.clamavRequired));
   if (config.signaturePolicy !== 'off') {
     checks.push(new SignatureUploadCheck(new SignatureVerifier(await loadTrustedKeys(config.trustedKeysDir)), config.signaturePolicy));
   }
-  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock, checks });
+  const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock, checks, gate });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
   const envs = createRepoEnvironments({ config, db, logger, clock, blobs, stores, publisher, ingest, jobs, audit });
   const sbomStore = new SbomStore(db);
   const toolVersion = packyardVersion();
   const sbomExport = new SbomExportService({ repositories: stores.repositories, sbom: sbomStore, clock, newSerial: randomUUID, toolVersion });
-  // The security service replaces this with its findings and decisions (see src/security/vex-source.ts).
-  const vexSource: VexSource = emptyVexSource;
+  const vexSource = new SecurityVexSource({ security, repositories: stores.repositories, packages: new SecurityPackagesStore(db) });
   const vexExport = new VexExportService({ source: vexSource, repositories: stores.repositories, sbom: sbomStore, clock, newSerial: randomUUID, toolVersion });
-  const gate: PackageGate = openGate;
   const catalog = new CatalogService({ catalog: stores.catalog, blobs });
   const removal = new RemovalService({ db, ...stores, audit, publisher, clock });
   const distributions = new DistributionService({ db, ...stores, audit, publisher, clock });
@@ -173,6 +196,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
 
   // An embedded (SQLite) server is the only process: any job still marked running died with the last one.
   if (!config.databaseUrl) await stores.jobs.requeueStale(clock.now().toISOString());
+  await security.start(jobs, stores.jobs);
   jobs.start();
   envs.start();
 
@@ -201,6 +225,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     distributions,
     promotion,
     ops,
+    security,
     close: async () => {
       envs.stop();
       await jobs.stop();

@@ -8,6 +8,7 @@ import { parseDeb } from '../formats/deb/deb.parse.js';
 import { parseRpm } from '../formats/rpm/rpm.parse.js';
 import type { ParsedPackage } from '../formats/types.js';
 import type { PublishService } from '../repo/publish.service.js';
+import { type GateVerdict, type PackageGate, openGate } from '../security/gate.js';
 import type { BlobStore, StagedBlob } from '../store/blobs/blob-store.js';
 import { lockRepository } from '../store/db/dialect.js';
 import type { Database } from '../store/db/schema.js';
@@ -33,6 +34,8 @@ export interface UploadResult {
   message: string;
   /** Non-blocking findings of the upload checks (antivirus unreachable, unsigned package, ...). */
   warnings?: string[];
+  /** The security gate's findings summary, when there are findings. */
+  findings?: GateVerdict['summary'];
 }
 
 export interface StoredPackage {
@@ -55,6 +58,7 @@ export interface IngestDeps {
   clock: Clock;
   /** Run after parsing, before the blob is committed (src/content/upload-check.ts). */
   checks?: readonly UploadCheck[];
+  gate?: PackageGate;
 }
 
 const ARCH_INDEPENDENT = { deb: 'all', rpm: 'noarch' } as const;
@@ -155,19 +159,33 @@ export class IngestService {
           uploaded_by: actor.username,
         });
       }
+      // Security gate: the package row exists, it is not a member yet. review/block keep it out.
+      const gate = await (deps.gate ?? openGate).evaluate(trx, { packageId, repositoryId: repo.id });
+      if (gate.verdict === 'review' || gate.verdict === 'block') {
+        const status = gate.verdict === 'review' ? ('pending_review' as const) : ('rejected' as const);
+        await deps.audit.record(trx, { actor, action: 'UPLOAD', result: gate.verdict === 'review' ? 'PENDING' : 'BLOCKED', package: pkg.name, version: rendered.version, distribution: repo.name, detail: { sha256: facts.sha256, arch: pkg.arch, reason: gate.reason, findings: gate.summary } });
+        return { status, snapshot: fresh.headSnapshot, gate };
+      }
       const number = fresh.headSnapshot + 1;
       await deps.snapshots.create(trx, { repositoryId: repo.id, number, reason: `upload ${pkg.name} ${rendered.version} ${pkg.arch}`, actor: actor.username, createdAt: uploadedAt.toISOString() });
       await deps.snapshots.addMember(trx, repo.id, packageId, component, number);
       await deps.repositories.setHead(trx, repo.id, number);
       await deps.audit.record(trx, { actor, action: 'UPLOAD', result: 'SUCCESS', package: pkg.name, version: rendered.version, distribution: repo.name, detail: { sha256: facts.sha256, arch: pkg.arch, snapshot: number } });
-      return { status: 'accepted' as const, snapshot: number };
+      return { status: 'accepted' as const, snapshot: number, gate };
     });
 
     if (outcome.status === 'already_imported') {
       return { ...base, ...outcome, ...warned, message: `${pkg.name} ${rendered.version} is already in ${repo.name}` };
     }
+    const { gate, ...result } = outcome;
+    const findings = gate.summary && gate.summary.total > 0 ? { findings: gate.summary } : {};
+    if (result.status === 'pending_review') return { ...base, ...result, ...findings, ...warned, message: `${pkg.name} ${rendered.version} is stored and waits for a security review: ${gate.reason}` };
+    if (result.status === 'rejected') return { ...base, ...result, ...findings, ...warned, message: `${pkg.name} ${rendered.version} is rejected and quarantined: ${gate.reason}` };
     await deps.publisher.publish(repo.id);
-    return { ...base, ...outcome, ...warned, message: `${pkg.name} ${rendered.version} published to ${repo.name}` };
+    const all = [...warnings, ...(gate.verdict === 'warn' ? [gate.reason] : [])];
+    const warnedAll = all.length ? { warnings: all } : {};
+    const suffix = gate.verdict === 'warn' ? ` with a warning: ${gate.reason}` : '';
+    return { ...base, ...result, ...findings, ...warnedAll, message: `${pkg.name} ${rendered.version} published to ${repo.name}${suffix}` };
   }
 
   /**

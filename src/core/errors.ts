@@ -24,6 +24,10 @@ export const ERROR_CATALOGUE = {
   SIGNATURE_INVALID: { status: 422, message: 'The package signature does not verify against a trusted key' },
   UPLOAD_TOO_LARGE: { status: 413, message: 'The upload exceeds the size limit' },
   NOT_FOUND: { status: 404, message: 'Not found' },
+  JUSTIFICATION_REQUIRED: { status: 422, message: 'A decision needs a justification' },
+  DECISION_INVALID: { status: 422, message: 'The decision is not valid for this package' },
+  NOT_REVIEWABLE: { status: 409, message: 'The package has no security review to decide on' },
+  FEED_INVALID: { status: 422, message: 'The vulnerability feed cannot be read' },
   RANGE_NOT_SATISFIABLE: { status: 416, message: 'The requested byte range is not satisfiable' },
   // catalog, distributions, promotion
   AMBIGUOUS_PACKAGE: { status: 409, message: 'Several files match; narrow the request with distribution or arch' },

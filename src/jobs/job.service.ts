@@ -73,7 +73,7 @@ export class JobService {
   }
 
   queueDepth(): Promise<number> {
-    return this.deps.jobs.countByState('queued');
+    return this.deps.jobs.countRunnable(this.deps.clock.now().toISOString());
   }
 
   start(): void {

@@ -141,8 +141,14 @@ export class JobsStore {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  async countByState(state: JobState): Promise<number> {
-    const r = await this.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', state).executeTakeFirstOrThrow();
+  /** Jobs that could run now but wait for a worker (scheduled ones are not counted until they are due). */
+  async countRunnable(now: string): Promise<number> {
+    const r = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'queued')
+      .where('run_after', '<=', now)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 

@@ -72,7 +72,15 @@ describe.skipIf(skipWithout(['dpkg-deb']))('GET /metrics', () => {
     srv.container.ops.metrics.observePublish('jammy', 0.2, 'success');
     const text = await scrape();
     expect(sample(text, 'packyard_publish_duration_seconds_count', { repository: 'jammy', result: 'success' })).toBe(1);
-    expect(sample(text, 'packyard_job_queue_depth')).toBe(0);
+    // with the workers stopped, two due jobs wait in the queue
+    const { jobs } = srv.container;
+    await jobs.stop();
+    const before = sample(text, 'packyard_job_queue_depth') ?? -1;
+    expect(before).toBeGreaterThanOrEqual(0);
+    jobs.register('test.idle', async () => ({}));
+    await jobs.enqueue('test.idle', {});
+    await jobs.enqueue('test.idle', {});
+    expect(sample(await scrape(), 'packyard_job_queue_depth')).toBe(before + 2);
     expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
   });
 
