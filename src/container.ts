@@ -6,6 +6,12 @@ import { AuthService } from './auth/auth.service.js';
 import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { IngestService } from './content/ingest.service.js';
+import { AgentHub } from './hosts/agent-hub.js';
+import { ApiKeyService } from './hosts/api-key.service.js';
+import { ExposureService } from './hosts/exposure.service.js';
+import { HostService } from './hosts/host.service.js';
+import { InventoryService } from './hosts/inventory.service.js';
+import { RequestService } from './hosts/request.service.js';
 import { JobService } from './jobs/job.service.js';
 import { defaultRepositories } from './repo/default-repositories.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
@@ -16,7 +22,12 @@ import { loadOrCreateSigner } from './repo/signing-key.js';
 import { FsBlobStore } from './store/blobs/fs-blob.store.js';
 import { migrate, openDatabase } from './store/db/database.js';
 import type { Database } from './store/db/schema.js';
+import { ApiKeysStore } from './store/sql/api-keys.store.js';
 import { AuditStore } from './store/sql/audit.store.js';
+import { HostRequestsStore } from './store/sql/host-requests.store.js';
+import { HostsStore } from './store/sql/hosts.store.js';
+import { HostsExposureStore } from './store/sql/hosts-exposure.store.js';
+import { HostsInventoryStore } from './store/sql/hosts-inventory.store.js';
 import { JobsStore } from './store/sql/jobs.store.js';
 import { PackagesStore } from './store/sql/packages.store.js';
 import { PublicationsStore } from './store/sql/publications.store.js';
@@ -40,8 +51,22 @@ export interface Container {
     users: UsersStore;
     audit: AuditStore;
     jobs: JobsStore;
+    apiKeys: ApiKeysStore;
+    hosts: HostsStore;
+    hostsInventory: HostsInventoryStore;
+    hostRequests: HostRequestsStore;
+    hostsExposure: HostsExposureStore;
   };
   jobs: JobService;
+  /** Hosts area: API keys, host registry and inventory, agent requests and channel, fleet exposure. */
+  hosts: {
+    apiKeys: ApiKeyService;
+    registry: HostService;
+    inventory: InventoryService;
+    requests: RequestService;
+    exposure: ExposureService;
+    hub: AgentHub;
+  };
   audit: AuditService;
   auth: AuthService;
   publisher: PublishService;
@@ -67,6 +92,11 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     users: new UsersStore(db),
     audit: new AuditStore(db),
     jobs: new JobsStore(db),
+    apiKeys: new ApiKeysStore(db),
+    hosts: new HostsStore(db),
+    hostsInventory: new HostsInventoryStore(db),
+    hostRequests: new HostRequestsStore(db),
+    hostsExposure: new HostsExposureStore(db),
   };
   const jobs = new JobService({ jobs: stores.jobs, clock, logger });
   const audit = new AuditService({ audit: stores.audit, clock });
@@ -83,6 +113,16 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     releaseValidDays: config.releaseValidDays,
   });
   const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
+  const hub = new AgentHub();
+  const hosts = {
+    hub,
+    apiKeys: new ApiKeyService({ db, apiKeys: stores.apiKeys, users: stores.users, audit, clock }),
+    registry: new HostService({ db, hosts: stores.hosts, inventory: stores.hostsInventory, audit, clock, onDeleted: (id) => hub.drop(id) }),
+    inventory: new InventoryService({ db, hosts: stores.hosts, inventory: stores.hostsInventory, clock }),
+    requests: new RequestService({ db, hosts: stores.hosts, requests: stores.hostRequests, hub, audit, clock, logger }),
+    // The security area wires its advisory store in with exposure.useAdvisories().
+    exposure: new ExposureService({ hosts: stores.hosts, inventory: stores.hostsInventory, exposure: stores.hostsExposure }),
+  };
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
 
   if ((await stores.repositories.count()) === 0) {
@@ -100,6 +140,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   // An embedded (SQLite) server is the only process: any job still marked running died with the last one.
   if (!config.databaseUrl) await stores.jobs.requeueStale(clock.now().toISOString());
   jobs.start();
+  hosts.requests.start(2000);
 
   return {
     config,
@@ -115,7 +156,10 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     publisher,
     ingest,
     serve,
+    hosts,
     close: async () => {
+      hosts.requests.stop();
+      hub.closeAll();
       await jobs.stop();
       await publisher.idle();
       await db.destroy();

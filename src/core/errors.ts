@@ -31,6 +31,10 @@ export const ERROR_CATALOGUE = {
   INTERNAL: { status: 500, message: 'Internal error' },
   JOB_CANCELED: { status: 409, message: 'The job was canceled' },
   SHUTTING_DOWN: { status: 503, message: 'The server is shutting down' },
+  // hosts (Repomanager API v2, agent channel)
+  HOST_ALREADY_REGISTERED: { status: 409, message: 'A host with this hostname is already registered' },
+  INVENTORY_INVALID: { status: 422, message: 'The reported inventory is malformed' },
+  REQUEST_NOT_CANCELABLE: { status: 409, message: 'The request has already finished' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
