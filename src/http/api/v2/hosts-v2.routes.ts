@@ -19,6 +19,6 @@ export const hostsV2Routes: FastifyPluginAsync<{ v2: V2AuthDeps; hosts: HostServ
     reply.status(404).send({ rc: 404, return: 404, code: 'NOT_FOUND', message, message_error: [message], note: V2_NOTE });
   });
   await app.register(v2StatusRoutes, { v2: opts.v2 });
-  await app.register(hostsAgentRoutes, opts);
+  await app.register(hostsAgentRoutes, { v2: opts.v2, hosts: opts.hosts, inventory: opts.inventory });
   await app.register(hostsReadsRoutes, { v2: opts.v2, hosts: opts.hosts });
 };

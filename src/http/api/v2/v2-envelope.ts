@@ -37,7 +37,8 @@ export const v2ErrorResponses = { 400: V2Error, 401: V2Error, 403: V2Error, 404:
  * documentation shows its event payload that way, and a request that a documented example sends should work.
  */
 export function parseLenientJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
+  // curl -H "Content-Type: application/json" without -d (the documented DELETE) sends an empty body.
+  if (text.trim() === '') return {};
   try {
     return JSON.parse(text);
   } catch (first) {
