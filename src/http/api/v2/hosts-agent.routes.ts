@@ -76,16 +76,20 @@ export const hostsAgentRoutes: FastifyPluginAsyncTypebox<{ v2: V2AuthDeps; hosts
     '/host/registering',
     {
       preHandler: v2Auth(v2, { host: true, apiKey: 'host:admin' }),
+      // The documented call sends no body at all; validate it as an empty object.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
       schema: {
         summary: 'Unregister a host: itself (host credential) or by hostname (API key)',
         tags: ['v2 hosts'],
-        body: Type.Optional(Type.Object({ hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) })),
+        body: Type.Object({ hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) }),
         response: { 200: V2Message, ...v2ErrorResponses },
       },
     },
     async (req) => {
       if (req.agentHost) await hosts.unregister(hostActor(req.agentHost, req.ip), req.agentHost);
-      else if (req.body?.hostname) await hosts.unregisterByHostname(req.actor!, req.body.hostname);
+      else if (req.body.hostname) await hosts.unregisterByHostname(req.actor!, req.body.hostname);
       else throw new AppError('VALIDATION_FAILED', 'hostname is required with an API key');
       return v2Message(['Host has been deleted.']);
     },
