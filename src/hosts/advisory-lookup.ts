@@ -33,3 +33,21 @@ export const noAdvisories: AdvisoryLookup = {
   advisoriesFor: async () => [],
   affectedRanges: async () => [],
 };
+
+/** A package version a repository serves to an environment. */
+export interface ServedVersion {
+  repository: string;
+  name: string;
+  source: string;
+  version: string;
+}
+
+/**
+ * Where fixed versions can be found: the packages of the given names (binary or source) that repositories
+ * serve to hosts of environment `env`. The default (CurrentContentLocator) looks at every repository's
+ * `current` content; the environments area can supply one that resolves `env` to the snapshot each
+ * repository's environment points at.
+ */
+export interface FixLocator {
+  served(format: 'deb' | 'rpm', env: string, names: string[]): Promise<ServedVersion[]>;
+}

@@ -3,7 +3,7 @@ import { compareVersions, type VersionFormat } from '../formats/version/index.js
 import type { HostsStore } from '../store/sql/hosts.store.js';
 import type { HostsExposureStore } from '../store/sql/hosts-exposure.store.js';
 import type { HostsInventoryStore } from '../store/sql/hosts-inventory.store.js';
-import { type AdvisoryLookup, type AdvisoryRange, noAdvisories } from './advisory-lookup.js';
+import { type AdvisoryLookup, type AdvisoryRange, type FixLocator, noAdvisories } from './advisory-lookup.js';
 import { packageFormatOf } from './os-release.js';
 
 export interface Exposure {
@@ -51,12 +51,20 @@ export function inRange(format: VersionFormat, version: string, r: Pick<Advisory
  */
 export class ExposureService {
   private lookup: AdvisoryLookup = noAdvisories;
+  private fixes: FixLocator;
 
-  constructor(private readonly deps: { hosts: HostsStore; inventory: HostsInventoryStore; exposure: HostsExposureStore }) {}
+  constructor(private readonly deps: { hosts: HostsStore; inventory: HostsInventoryStore; exposure: HostsExposureStore }) {
+    this.fixes = { served: (format, _env, names) => deps.exposure.liveVersions(names, format) };
+  }
 
   /** Wiring point for the security area's advisory store. */
   useAdvisories(lookup: AdvisoryLookup): void {
     this.lookup = lookup;
+  }
+
+  /** Wiring point for the environments area: which versions each environment is served. */
+  useFixLocator(locator: FixLocator): void {
+    this.fixes = locator;
   }
 
   async byCve(cve: string): Promise<Exposure[]> {
@@ -104,7 +112,7 @@ export class ExposureService {
         rangesByKey.set(key, [...(rangesByKey.get(key) ?? []), r]);
       }
     }
-    const fixes = new FixIndex(this.deps.exposure);
+    const fixes = new FixIndex(this.fixes);
     const out: Exposure[] = [];
     for (const row of rows) {
       const format = packageFormatOf(row.osFamily, row.release);
@@ -122,7 +130,7 @@ export class ExposureService {
           cve: r.cve,
           severity: r.severity,
           fixedVersion: r.fixed,
-          fixRepositories: r.fixed ? await fixes.carrying(format, row.name, r.sourceName, r.fixed) : [],
+          fixRepositories: r.fixed ? await fixes.carrying(format, row.env, row.name, r.sourceName, r.fixed) : [],
         });
       }
     }
@@ -131,17 +139,17 @@ export class ExposureService {
   }
 }
 
-/** Repositories carrying a fixed version, computed once per (format, package, fixed) within one query. */
+/** Repositories carrying a fixed version, computed once per (format, env, package, fixed) within one query. */
 class FixIndex {
   private readonly cache = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly store: HostsExposureStore) {}
+  constructor(private readonly locator: FixLocator) {}
 
-  carrying(format: VersionFormat, name: string, source: string, fixed: string): Promise<string[]> {
-    const key = `${format}\0${name}\0${source}\0${fixed}`;
+  carrying(format: VersionFormat, env: string, name: string, source: string, fixed: string): Promise<string[]> {
+    const key = `${format}\0${env}\0${name}\0${source}\0${fixed}`;
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = this.store.liveVersions([name, source], format).then((rows) => {
+      hit = this.locator.served(format, env, [name, source]).then((rows) => {
         const repos = rows.filter((r) => (r.name === name || r.source === source) && (cmp(format, r.version, fixed) ?? -1) >= 0).map((r) => r.repository);
         return [...new Set(repos)].sort();
       });

@@ -99,6 +99,25 @@ describe('fleet exposure', () => {
     expect((await get('/api/v1/security/exposure')).status).toBe(400);
   });
 
+  it('asks the fix locator per environment', async () => {
+    const seen: string[] = [];
+    srv.container.hosts.exposure.useFixLocator({
+      served: async (format, env, names) => {
+        seen.push(`${format}/${env}`);
+        return env === 'preprod' && names.includes('openssl') ? [{ repository: 'bookworm-security', name: 'openssl', source: 'openssl', version: '3.0.11-1~deb12u2' }] : [];
+      },
+    });
+    const res = await get('/api/v1/security/exposure?cve=CVE-2024-0001');
+    expect(res.body.items.map((i: any) => `${i.hostname} [${i.fix_repositories}]`)).toEqual([
+      'a.example []',
+      'a.example []',
+      'a.example []',
+      'c.example [bookworm-security]',
+      'e.example []',
+    ]);
+    expect(new Set(seen)).toEqual(new Set(['deb/prod', 'deb/preprod', 'rpm/prod']));
+  });
+
   it('follows the inventory: an upgraded host is no longer exposed', async () => {
     const c = srv.container;
     const a = (await c.stores.hosts.getById(ids['a.example']!))!;

@@ -157,6 +157,23 @@ describe('Repomanager agent, replaying the documented calls', () => {
     ]);
   });
 
+  it('takes the available array form with repository and security', async () => {
+    const res = await srv.app.inject({
+      method: 'PUT',
+      url: '/api/v2/host/packages/available',
+      headers: asHost(),
+      payload: { available_packages: [{ name: 'openssl', version: '3.0.2-0ubuntu1.12', repository: 'jammy-security', security: 'true' }, { name: 'libssl3:i386', version: '3.0.2-0ubuntu1.12', repository: 'jammy-security', security: true }] },
+    });
+    expect(res.statusCode).toBe(200);
+    const list = await srv.app.inject({ method: 'GET', url: `/api/v2/host/${hostDbId}/available`, headers: asKey() });
+    expect(list.json().results).toEqual([
+      { Name: 'libssl3:i386', Arch: 'i386', Current_version: '', Version: '3.0.2-0ubuntu1.12', Repository: 'jammy-security', Security: true },
+      { Name: 'openssl', Arch: '', Current_version: '', Version: '3.0.2-0ubuntu1.12', Repository: 'jammy-security', Security: true },
+    ]);
+    // The documented string form again, for the reads below.
+    expect((await srv.app.inject({ method: 'PUT', url: '/api/v2/host/packages/available', headers: asHost(), payload: DOC_AVAILABLE })).statusCode).toBe(200);
+  });
+
   it('stores the documented events payload (trailing commas and all) and ignores a resend', async () => {
     for (let i = 0; i < 2; i++) {
       const res = await srv.app.inject({ method: 'PUT', url: '/api/v2/host/packages/event', headers: asHost(), payload: DOC_EVENTS });
