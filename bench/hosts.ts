@@ -140,12 +140,19 @@ async function main(): Promise<void> {
       }
     });
   };
+  // Filling is setup, not the measure: a large SQLite page cache keeps the (name, version) index pages of a
+  // batch in memory instead of spilling them to the WAL; the default is restored before anything is timed.
+  if (dialect === 'sqlite') await sql`pragma cache_size = -524288`.execute(c.db);
   for (let h = 0; h < HOSTS; h += BATCH * parallel) {
     await Promise.all(Array.from({ length: parallel }, (_, k) => h + k * BATCH).filter((f) => f < HOSTS).map(fillBatch));
     if (Math.floor((h + BATCH * parallel) / 1000) > Math.floor(h / 1000)) say(`  filled ${Math.min(h + BATCH * parallel, HOSTS)} hosts (${((performance.now() - fillStart) / 1000).toFixed(0)} s)`);
   }
   const fillSeconds = (performance.now() - fillStart) / 1000;
   await sql`analyze`.execute(c.db);
+  if (dialect === 'sqlite') {
+    await sql`pragma cache_size = -2000`.execute(c.db);
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(c.db);
+  }
   tokens.sort((a, b) => a.id - b.id);
 
   const put = (auth: string, body: string) =>
