@@ -113,11 +113,19 @@ export class ExposureService {
       }
     }
     const fixes = new FixIndex(this.fixes);
+    // A fleet runs few distinct versions: the range test and the format are computed once per distinct input.
+    const formats = new Map<string, VersionFormat>();
+    const verdicts = new Map<string, boolean>();
     const out: Exposure[] = [];
     for (const row of rows) {
-      const format = packageFormatOf(row.osFamily, row.release);
+      const fk = `${row.osFamily}\0${row.release}`;
+      let format = formats.get(fk);
+      if (!format) formats.set(fk, (format = packageFormatOf(row.osFamily, row.release)));
       for (const r of rangesByKey.get(`${row.release}\0${row.name}`) ?? []) {
-        if (!inRange(format, row.version, r)) continue;
+        const vk = `${format}\0${row.version}\0${r.introduced ?? ''}\0${r.fixed ?? ''}`;
+        let affected = verdicts.get(vk);
+        if (affected === undefined) verdicts.set(vk, (affected = inRange(format, row.version, r)));
+        if (!affected) continue;
         out.push({
           hostId: row.hostId,
           hostname: row.hostname,
