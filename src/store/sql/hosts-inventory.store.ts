@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import type { AvailablePackage, InstalledPackage, PackageEvent } from '../../hosts/host.types.js';
 import type { Database } from '../db/schema.js';
 import type { HostPackageHistoryTable, HostPackagesTable, HostPackageState } from '../db/tables/hosts.tables.js';
@@ -111,7 +111,7 @@ export class HostsInventoryStore {
       .selectFrom('host_packages as p')
       .innerJoin('hosts as h', 'h.id', 'p.host_id')
       .select(['p.host_id', 'h.hostname', 'p.name', 'p.arch', 'p.version'])
-      .where('p.state', '<>', 'removed');
+      .where(sql<boolean>`p.state <> 'removed'`);
     if (match.name !== undefined) q = q.where('p.name', '=', match.name);
     if (match.like !== undefined) q = q.where('p.name', 'like', match.like);
     if (match.version !== undefined) q = q.where('p.version', '=', match.version);
@@ -129,7 +129,7 @@ export class HostsInventoryStore {
         .innerJoin('hosts as h', 'h.id', 'p.host_id')
         .select(['p.host_id', 'h.hostname', 'h.release', 'h.env', 'h.os_family', 'p.name', 'p.arch', 'p.version'])
         .where('p.name', 'in', part)
-        .where('p.state', '<>', 'removed');
+        .where(sql<boolean>`p.state <> 'removed'`);
       if (releases) q = q.where('h.release', 'in', releases);
       if (hostId !== undefined) q = q.where('p.host_id', '=', hostId);
       for (const r of await q.execute()) {

@@ -33,7 +33,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     host_id integer not null references hosts(id) on delete cascade, name text not null, arch text not null,
     version text not null, state text not null, since text not null,
     primary key (host_id, name, arch)) ${clustered}`.execute(db);
-  await sql`create index host_packages_name_version on host_packages (name, version)`.execute(db);
+  // Fleet queries ask only about installed rows: a partial index keeps removed ones out of it, and every
+  // query on it repeats the predicate (state <> 'removed', as a literal) so both planners can use it. With
+  // state in the key, SQLite answers from the index alone (its entries also carry host_id and arch).
+  await sql`create index host_packages_name_version on host_packages (name, version, state) where state <> 'removed'`.execute(db);
 
   await sql`create table host_package_history (
     id ${bigId}, host_id integer not null references hosts(id) on delete cascade, name text not null,
