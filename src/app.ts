@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Container } from './container.js';
@@ -10,7 +11,10 @@ import { environmentsRoutes } from './http/api/environments.routes.js';
 import { profilesRoutes } from './http/api/profiles.routes.js';
 import { snapshotsRoutes } from './http/api/snapshots.routes.js';
 import { repoApiV2 } from './http/api/v2/repo-api.routes.js';
-import { localV2Auth } from './http/api/v2/v2-auth.local.js';
+import { packyardV2Auth } from './http/api/v2/v2-auth.repo.js';
+import { apiKeyRoutes } from './http/api/api-key.routes.js';
+import { exposureRoutes } from './http/api/exposure.routes.js';
+import { hostsRequestsRoutes } from './http/api/hosts-requests.routes.js';
 import { healthRoutes } from './http/api/health.routes.js';
 import { jobsRoutes } from './http/api/jobs.routes.js';
 import { sbomRoutes } from './http/api/sbom.routes.js';
@@ -26,6 +30,8 @@ import { securityPolicyRoutes } from './http/api/security-policy.routes.js';
 import { securityRoutes } from './http/api/security.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerRouteCatalogue } from './http/plugins/auth.js';
+import { agentWsRoutes } from './http/api/v2/agent-ws.routes.js';
+import { hostsV2Routes } from './http/api/v2/hosts-v2.routes.js';
 import { registerErrorHandler } from './http/plugins/errors.js';
 import { repoEnvRoutes } from './http/serve/repo-env.routes.js';
 import { registerOperations } from './http/plugins/operations.js';
@@ -67,12 +73,24 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     await scope.register(securityDecideRoutes, { auth: c.auth, security: c.security });
     await scope.register(securityFeedsRoutes, { auth: c.auth, security: c.security, jobs: c.jobs });
     await scope.register(securityPolicyRoutes, { auth: c.auth, security: c.security });
+    await scope.register(apiKeyRoutes, { auth: c.auth, apiKeys: c.hosts.apiKeys });
   };
   // Repod documents every route both without a prefix and under /api/v1.
   await app.register(api);
   await app.register(api, { prefix: '/api/v1' });
   await app.register(healthRoutes, { health: c.ops.health });
   await app.register(metricsRoutes, { metrics: c.ops.metrics, token: c.config.metricsToken });
+  // Native host routes exist only under /api/v1 (they are not Repod routes).
+  await app.register(async (v1) => {
+    await v1.register(hostsRequestsRoutes, { auth: c.auth, requests: c.hosts.requests });
+    await v1.register(exposureRoutes, { auth: c.auth, exposure: c.hosts.exposure });
+  }, { prefix: '/api/v1' });
+  const v2 = { apiKeys: c.hosts.apiKeys, hosts: c.hosts.registry };
+  await app.register(hostsV2Routes, { prefix: '/api/v2', v2, hosts: c.hosts.registry, inventory: c.hosts.inventory });
+  await app.register(websocket, { options: { maxPayload: 8 * 1024 * 1024 } });
+  await app.register(agentWsRoutes, {
+    session: { hosts: c.hosts.registry, hostsStore: c.stores.hosts, requests: c.hosts.requests, hub: c.hosts.hub, clock: c.clock, logger: c.logger },
+  });
   await app.register(reposRoutes, { serve: c.serve, blobs: c.blobs });
   await app.register(
     async (v1) => {
@@ -82,7 +100,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
-  await app.register(repoApiV2, { prefix: '/api/v2', v2: localV2Auth(c.auth), envs: c.envs, jobs: c.jobs, jobsStore: c.stores.jobs, repositories: c.stores.repositories, publicUrl: c.config.publicUrl, maxUploadBytes: c.config.maxUploadBytes });
+  await app.register(repoApiV2, { prefix: '/api/v2', v2: packyardV2Auth({ auth: c.auth, apiKeys: c.hosts.apiKeys, hosts: c.hosts.registry }), envs: c.envs, jobs: c.jobs, jobsStore: c.stores.jobs, repositories: c.stores.repositories, publicUrl: c.config.publicUrl, maxUploadBytes: c.config.maxUploadBytes });
   await app.register(repoEnvRoutes, { serve: c.envs.serve, blobs: c.blobs });
   return app;
 }

@@ -11,6 +11,12 @@ import type { Config } from './config/config.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { CatalogService } from './content/catalog.service.js';
 import { IngestService } from './content/ingest.service.js';
+import { AgentHub } from './hosts/agent-hub.js';
+import { ApiKeyService } from './hosts/api-key.service.js';
+import { ExposureService } from './hosts/exposure.service.js';
+import { HostService } from './hosts/host.service.js';
+import { InventoryService } from './hosts/inventory.service.js';
+import { RequestService } from './hosts/request.service.js';
 import { JobService } from './jobs/job.service.js';
 import { createOperations, type Operations } from './ops/operations.js';
 import { defaultRepositories } from './repo/default-repositories.js';
@@ -26,6 +32,7 @@ import { ClamavUploadCheck, ClamdClient } from './security/clamav.js';
 import { SbomExportService } from './security/sbom-export.service.js';
 import { loadTrustedKeys, SignatureUploadCheck, SignatureVerifier } from './security/signature-verify.js';
 import { VexExportService } from './security/vex-export.service.js';
+import { SecurityAdvisoryLookup } from './security/security-advisory-lookup.js';
 import { SecurityVexSource } from './security/security-vex-source.js';
 import { SecurityService } from './security/security.service.js';
 import type { Signer } from './repo/signer.js';
@@ -39,6 +46,11 @@ import { AuditStore } from './store/sql/audit.store.js';
 import { AdvisoriesStore } from './store/sql/advisories.store.js';
 import { DecisionsStore } from './store/sql/decisions.store.js';
 import { FindingsStore } from './store/sql/findings.store.js';
+import { ApiKeysStore } from './store/sql/api-keys.store.js';
+import { HostRequestsStore } from './store/sql/host-requests.store.js';
+import { HostsStore } from './store/sql/hosts.store.js';
+import { HostsExposureStore } from './store/sql/hosts-exposure.store.js';
+import { HostsInventoryStore } from './store/sql/hosts-inventory.store.js';
 import { JobsStore } from './store/sql/jobs.store.js';
 import { LoginFailuresStore } from './store/sql/login-failures.store.js';
 import { CatalogStore } from './store/sql/catalog.store.js';
@@ -72,8 +84,22 @@ export interface Container {
     loginFailures: LoginFailuresStore;
     revokedTokens: RevokedTokensStore;
     catalog: CatalogStore;
+    apiKeys: ApiKeysStore;
+    hosts: HostsStore;
+    hostsInventory: HostsInventoryStore;
+    hostRequests: HostRequestsStore;
+    hostsExposure: HostsExposureStore;
   };
   jobs: JobService;
+  /** Hosts area: API keys, host registry and inventory, agent requests and channel, fleet exposure. */
+  hosts: {
+    apiKeys: ApiKeyService;
+    registry: HostService;
+    inventory: InventoryService;
+    requests: RequestService;
+    exposure: ExposureService;
+    hub: AgentHub;
+  };
   audit: AuditService;
   auth: AuthService;
   users: UsersService;
@@ -116,6 +142,11 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     loginFailures: new LoginFailuresStore(db),
     revokedTokens: new RevokedTokensStore(db),
     catalog: new CatalogStore(db),
+    apiKeys: new ApiKeysStore(db),
+    hosts: new HostsStore(db),
+    hostsInventory: new HostsInventoryStore(db),
+    hostRequests: new HostRequestsStore(db),
+    hostsExposure: new HostsExposureStore(db),
   };
   const jobs = new JobService({ jobs: stores.jobs, clock, logger });
   const ops = createOperations({ config, db, blobs, signer, clock, logger, jobQueueDepth: () => jobs.queueDepth() });
@@ -170,6 +201,16 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     checks.push(new SignatureUploadCheck(new SignatureVerifier(await loadTrustedKeys(config.trustedKeysDir)), config.signaturePolicy));
   }
   const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock, checks, gate });
+  const hub = new AgentHub();
+  const hosts = {
+    hub,
+    apiKeys: new ApiKeyService({ db, apiKeys: stores.apiKeys, users: stores.users, audit, clock }),
+    registry: new HostService({ db, hosts: stores.hosts, inventory: stores.hostsInventory, audit, clock, onDeleted: (id) => hub.drop(id) }),
+    inventory: new InventoryService({ db, hosts: stores.hosts, inventory: stores.hostsInventory, clock }),
+    requests: new RequestService({ db, hosts: stores.hosts, requests: stores.hostRequests, hub, audit, clock, logger }),
+    exposure: new ExposureService({ hosts: stores.hosts, inventory: stores.hostsInventory, exposure: stores.hostsExposure }),
+  };
+  hosts.exposure.useAdvisories(new SecurityAdvisoryLookup({ advisories: new AdvisoriesStore(db), settings: security.settings }));
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
   const envs = createRepoEnvironments({ config, db, logger, clock, blobs, stores, publisher, ingest, jobs, audit });
   const sbomStore = new SbomStore(db);
@@ -199,6 +240,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   await security.start(jobs, stores.jobs);
   jobs.start();
   envs.start();
+  hosts.requests.start(2000);
 
   return {
     config,
@@ -226,8 +268,11 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     promotion,
     ops,
     security,
+    hosts,
     close: async () => {
       envs.stop();
+      hosts.requests.stop();
+      hub.closeAll();
       await jobs.stop();
       await publisher.idle();
       await db.destroy();

@@ -59,6 +59,10 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry after the time given in Retry-After' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'The method is not allowed on this resource' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has an unsupported content type' },
+  // hosts (Repomanager API v2, agent channel)
+  HOST_ALREADY_REGISTERED: { status: 409, message: 'A host with this hostname is already registered' },
+  INVENTORY_INVALID: { status: 422, message: 'The reported inventory is malformed' },
+  REQUEST_NOT_CANCELABLE: { status: 409, message: 'The request has already finished' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

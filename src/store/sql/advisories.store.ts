@@ -60,6 +60,16 @@ export class AdvisoriesStore {
     return out;
   }
 
+  /** Advisories whose id or CVE aliases name `cve` (aliases are a JSON array of quoted ids). */
+  async byCve(cve: string, db: Kysely<Database> = this.db): Promise<MatchableAdvisory[]> {
+    const quoted = `%${JSON.stringify(cve).replace(/[%_]/g, '')}%`;
+    return db
+      .selectFrom('security_advisories')
+      .select(MATCHABLE)
+      .where((eb) => eb.or([eb('advisory_id', '=', cve), eb('cve_ids', 'like', quoted)]))
+      .execute();
+  }
+
   async byIds(ids: number[], db: Kysely<Database> = this.db): Promise<AdvisoryRow[]> {
     const out: AdvisoryRow[] = [];
     for (let i = 0; i < ids.length; i += BATCH) {

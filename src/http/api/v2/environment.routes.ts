@@ -5,7 +5,7 @@ import type { JobService } from '../../../jobs/job.service.js';
 import type { RepoEnvironments } from '../../../repo/environment.wiring.js';
 import { POINT_JOB } from '../../../repo/environment.wiring.js';
 import type { V2Auth } from './v2-auth.types.js';
-import { v2Permission } from './v2-auth.local.js';
+import { v2Permission } from './v2-auth.repo.js';
 import { v2ErrorResponses } from './v2-envelope.js';
 
 const Started = Type.Object({ rc: Type.Integer(), return: Type.Integer(), results: Type.String(), 'task-id': Type.Integer() });

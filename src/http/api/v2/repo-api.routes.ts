@@ -10,7 +10,7 @@ import { snapshotWriteV2Routes } from './snapshot-write.routes.js';
 import { snapshotV2Routes } from './snapshot.routes.js';
 import { taskV2Routes } from './task.routes.js';
 import type { V2Auth } from './v2-auth.types.js';
-import { useV2Errors } from './v2-envelope.js';
+import { useV2Envelope } from './v2-envelope.js';
 
 export interface RepoApiV2Options {
   v2: V2Auth;
@@ -24,7 +24,7 @@ export interface RepoApiV2Options {
 
 /** The repository side of API v2 (repos, snapshots, environments, profiles, tasks), register under /api/v2. */
 export const repoApiV2: FastifyPluginAsync<RepoApiV2Options> = async (app, o) => {
-  useV2Errors(app);
+  useV2Envelope(app);
   await app.register(repoV2Routes, { v2: o.v2, envs: o.envs, repositories: o.repositories });
   await app.register(snapshotV2Routes, { v2: o.v2, envs: o.envs, publicUrl: o.publicUrl });
   await app.register(snapshotWriteV2Routes, { v2: o.v2, envs: o.envs, maxUploadBytes: o.maxUploadBytes });

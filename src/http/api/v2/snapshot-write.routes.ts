@@ -5,8 +5,8 @@ import type { RepoEnvironments } from '../../../repo/environment.wiring.js';
 import { basename } from '../../../repo/snapshot.service.js';
 import type { StagedBlob } from '../../../store/blobs/blob-store.js';
 import type { V2Auth } from './v2-auth.types.js';
-import { v2Permission } from './v2-auth.local.js';
-import { Envelope, envelope, v2ErrorResponses } from './v2-envelope.js';
+import { v2Permission } from './v2-auth.repo.js';
+import { V2Results, v2ErrorResponses, v2Results } from './v2-envelope.js';
 
 const Params = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const UPLOADED = 'Following packages have been uploaded successfully';
@@ -28,7 +28,7 @@ export const snapshotWriteV2Routes: FastifyPluginAsyncTypebox<{ v2: V2Auth; envs
         tags,
         consumes: ['multipart/form-data'],
         params: Params,
-        response: { 200: Envelope(Type.Object({ [UPLOADED]: Type.Array(Type.String()), [IGNORED]: Type.Array(Type.String()), snapshot_id: Type.Integer(), created: Type.Boolean() })), ...v2ErrorResponses },
+        response: { 200: V2Results(Type.Object({ [UPLOADED]: Type.Array(Type.String()), [IGNORED]: Type.Array(Type.String()), snapshot_id: Type.Integer(), created: Type.Boolean() })), ...v2ErrorResponses },
       },
     },
     async (req) => {
@@ -43,7 +43,7 @@ export const snapshotWriteV2Routes: FastifyPluginAsyncTypebox<{ v2: V2Auth; envs
           else if (part.fieldname === 'ignore-if-exists') flags.ignoreIfExists = truthy(String(part.value));
         }
         const r = await envs.uploads.upload(req.actor!, from, files, flags);
-        return envelope(200, { [UPLOADED]: r.uploaded, [IGNORED]: r.ignored, snapshot_id: r.snapshot.id, created: r.created });
+        return v2Results({ [UPLOADED]: r.uploaded, [IGNORED]: r.ignored, snapshot_id: r.snapshot.id, created: r.created });
       } finally {
         for (const f of files) await f.staged.discard();
       }
@@ -57,12 +57,12 @@ export const snapshotWriteV2Routes: FastifyPluginAsyncTypebox<{ v2: V2Auth; envs
         tags,
         params: Params,
         body: Type.Object({ packages: Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { minItems: 1, maxItems: 1000 }) }),
-        response: { 200: Envelope(Type.Object({ [DELETED]: Type.Array(Type.Object({ name: Type.String(), path: Type.String() })), snapshot_id: Type.Integer() })), ...v2ErrorResponses },
+        response: { 200: V2Results(Type.Object({ [DELETED]: Type.Array(Type.Object({ name: Type.String(), path: Type.String() })), snapshot_id: Type.Integer() })), ...v2ErrorResponses },
       },
     },
     async (req) => {
       const r = await envs.snapshots.deletePackages(req.actor!, await envs.snapshots.byId(req.params.id), req.body.packages);
-      return envelope(200, { [DELETED]: r.deleted.map((p) => ({ name: basename(p.filename), path: p.filename })), snapshot_id: r.snapshot.id });
+      return v2Results({ [DELETED]: r.deleted.map((p) => ({ name: basename(p.filename), path: p.filename })), snapshot_id: r.snapshot.id });
     },
   );
   app.put(
@@ -79,7 +79,7 @@ export const snapshotWriteV2Routes: FastifyPluginAsyncTypebox<{ v2: V2Auth; envs
     async (req, reply) => {
       // Packyard always signs: gpgSign is accepted and ignored.
       const id = await envs.snapshots.requestRebuild(req.actor!, await envs.snapshots.byId(req.params.id));
-      return reply.status(202).send({ ...envelope(202, 'Snapshot metadata rebuild started'), 'task-id': id });
+      return reply.status(202).send({ ...v2Results('Snapshot metadata rebuild started', 202), 'task-id': id });
     },
   );
 };

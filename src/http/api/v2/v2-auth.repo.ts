@@ -3,23 +3,28 @@ import type { AuthService } from '../../../auth/auth.service.js';
 import { allowed, type Permission } from '../../../auth/permissions.js';
 import type { Actor } from '../../../core/actor.js';
 import { AppError } from '../../../core/errors.js';
+import type { ApiKeyService } from '../../../hosts/api-key.service.js';
+import type { HostService } from '../../../hosts/host.service.js';
 import type { V2Auth } from './v2-auth.types.js';
 
 /**
- * Stand-in V2Auth until API keys and host tokens are wired: a Bearer credential is checked as a Packyard
- * JWT/API token by the AuthService; host credentials are refused.
+ * API v2 credentials for the repository routes: a Repomanager API key (`ak_...`), or any Packyard Bearer
+ * credential (JWT, API token) for native clients; hosts authenticate with `Host <id>:<token>`.
  */
-export function localV2Auth(auth: AuthService): V2Auth {
+export function packyardV2Auth(deps: { auth: AuthService; apiKeys: ApiKeyService; hosts: HostService }): V2Auth {
   return {
     async resolveApiKey(header) {
       if (!header) throw new AppError('AUTH_REQUIRED');
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       if (!m) throw new AppError('AUTH_INVALID', 'expected "Authorization: Bearer <API key>"');
-      return auth.authenticate(m[1]);
+      return m[1].startsWith('ak_') ? deps.apiKeys.authenticate(m[1]) : deps.auth.authenticate(m[1]);
     },
     async resolveHost(header) {
       if (!header) throw new AppError('AUTH_REQUIRED');
-      throw new AppError('AUTH_INVALID', 'host authentication is not available');
+      const m = /^Host\s+([^:\s]+):(\S+)$/i.exec(header);
+      if (!m) throw new AppError('AUTH_INVALID', 'expected "Authorization: Host <id>:<token>"');
+      const host = await deps.hosts.authenticate(m[1], m[2]);
+      return { username: `host:${host.hostname}`, role: 'host' };
     },
   };
 }
