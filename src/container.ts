@@ -77,7 +77,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     releaseValidDays: config.releaseValidDays,
   });
   const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
-  const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
+  const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds, settle: (id) => publisher.settle(id) });
 
   if ((await stores.repositories.count()) === 0) {
     for (const repo of defaultRepositories(clock.now().toISOString())) await stores.repositories.create(repo);

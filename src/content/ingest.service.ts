@@ -6,15 +6,15 @@ import type { Clock } from '../core/clock.js';
 import { AppError, isAppError } from '../core/errors.js';
 import { parseDeb } from '../formats/deb/deb.parse.js';
 import { parseRpm } from '../formats/rpm/rpm.parse.js';
-import type { ParsedPackage } from '../formats/types.js';
+import type { BlobFacts, ParsedPackage } from '../formats/types.js';
 import type { PublishService } from '../repo/publish.service.js';
 import type { BlobStore, StagedBlob } from '../store/blobs/blob-store.js';
-import { lockRepository } from '../store/db/dialect.js';
 import type { Database } from '../store/db/schema.js';
 import type { PackagesStore } from '../store/sql/packages.store.js';
 import type { RepositoriesStore, Repository } from '../store/sql/repositories.store.js';
 import type { SnapshotsStore } from '../store/sql/snapshots.store.js';
 import { renderFragments } from './render-fragments.js';
+import { UploadCommitter } from './upload-commit.js';
 
 export type UploadStatus = 'accepted' | 'pending_review' | 'rejected' | 'already_imported';
 
@@ -41,7 +41,19 @@ export interface IngestDeps {
   snapshots: SnapshotsStore;
   publisher: PublishService;
   clock: Clock;
+  /** Checks run on every parsed upload before anything is stored; a check refuses by throwing an AppError. */
+  checks?: UploadCheck[];
 }
+
+export interface UploadCheckInput {
+  actor: Actor;
+  repository: Repository;
+  package: ParsedPackage;
+  facts: BlobFacts;
+  staged: StagedBlob;
+}
+
+export type UploadCheck = (upload: UploadCheckInput) => Promise<void>;
 
 const ARCH_INDEPENDENT = { deb: 'all', rpm: 'noarch' } as const;
 
@@ -54,10 +66,19 @@ export function formatOfFilename(filename: string): 'deb' | 'rpm' {
 
 /**
  * Ingest: a staged upload becomes a package (stored once by SHA-256) and a new snapshot of the target
- * repository, then the repository is published. The blob is committed before the rows that reference it.
+ * repository, then the repository is published. Parsing and checks run per upload, concurrently; the
+ * commit is grouped per repository (UploadCommitter). The blob is committed before the rows that
+ * reference it. The answer comes once the snapshot is committed; the serving plane waits for the pending
+ * publication before it answers, so a client reading after the answer sees the package.
  */
 export class IngestService {
-  constructor(private readonly deps: IngestDeps) {}
+  private readonly committer: UploadCommitter;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.committer = new UploadCommitter(deps, (trx, u) =>
+      this.checkConflict(u.repo, u.pkg.name, u.rendered.version, u.pkg.arch, u.facts.sha256, trx),
+    );
+  }
 
   async stage(filename: string, input: Readable, maxBytes: number): Promise<StagedBlob> {
     formatOfFilename(filename);
@@ -102,54 +123,16 @@ export class IngestService {
       distribution: repo.name,
     };
 
-    const existing = await deps.packages.findBySha(facts.sha256);
-    if (!existing) await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
-    // Blob first: a crash after this leaves an orphan blob, never a row without bytes.
-    if (!existing) await staged.commit();
+    // The place for checks that may still refuse the upload (antivirus, signature, policy): the package is
+    // parsed, nothing is stored yet.
+    for (const check of deps.checks ?? []) await check({ actor, repository: repo, package: pkg, facts, staged });
 
-    const outcome = await deps.db.transaction().execute(async (trx) => {
-      await lockRepository(trx, repo.id);
-      const fresh = (await deps.repositories.getById(repo.id, trx))!;
-      let packageId = (await deps.packages.findBySha(facts.sha256, trx))?.id;
-      if (packageId !== undefined && (await deps.snapshots.isLiveMember(repo.id, packageId, trx))) {
-        return { status: 'already_imported' as const, snapshot: fresh.headSnapshot };
-      }
-      if (packageId === undefined) {
-        await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256, trx);
-        const { files, ...meta } = pkg;
-        packageId = await deps.packages.insert(trx, {
-          sha256: facts.sha256,
-          format,
-          name: pkg.name,
-          version: rendered.version,
-          arch: pkg.arch,
-          source: pkg.source,
-          source_version: pkg.format === 'deb' ? pkg.sourceVersion : rendered.version,
-          filename: rendered.filename,
-          size: facts.size,
-          sha1: facts.sha1,
-          md5: facts.md5,
-          meta: JSON.stringify(meta),
-          files: JSON.stringify(files),
-          fragment_index: rendered.fragmentIndex,
-          fragment_files: rendered.fragmentFiles,
-          fragment_other: rendered.fragmentOther,
-          created_at: uploadedAt.toISOString(),
-          uploaded_by: actor.username,
-        });
-      }
-      const number = fresh.headSnapshot + 1;
-      await deps.snapshots.create(trx, { repositoryId: repo.id, number, reason: `upload ${pkg.name} ${rendered.version} ${pkg.arch}`, actor: actor.username, createdAt: uploadedAt.toISOString() });
-      await deps.snapshots.addMember(trx, repo.id, packageId, component, number);
-      await deps.repositories.setHead(trx, repo.id, number);
-      await deps.audit.record(trx, { actor, action: 'UPLOAD', result: 'SUCCESS', package: pkg.name, version: rendered.version, distribution: repo.name, detail: { sha256: facts.sha256, arch: pkg.arch, snapshot: number } });
-      return { status: 'accepted' as const, snapshot: number };
-    });
-
+    const known = (await deps.packages.findBySha(facts.sha256)) !== undefined;
+    if (!known) await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
+    const outcome = await this.committer.submit({ actor, repo, pkg, rendered, facts, staged, component, uploadedAt, known });
     if (outcome.status === 'already_imported') {
       return { ...base, ...outcome, message: `${pkg.name} ${rendered.version} is already in ${repo.name}` };
     }
-    await deps.publisher.publish(repo.id);
     return { ...base, ...outcome, message: `${pkg.name} ${rendered.version} published to ${repo.name}` };
   }
 

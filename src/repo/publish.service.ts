@@ -29,16 +29,36 @@ export interface PublishDeps {
   onPublished?: (repo: Repository, ms: number) => void;
 }
 
+interface Waiter {
+  target: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 interface RepoState {
+  /** Requests so far; a build started after request k covers it. */
   requested: number;
   completed: number;
   running: Promise<void> | null;
+  timer: NodeJS.Timeout | null;
+  waiters: Waiter[];
+  lastEnd: number;
+  lastMs: number;
 }
 
 /**
- * Generates and switches publications. Calls for one repository coalesce: while a publication is being
- * built, further requests wait and are all served by the next build, which covers every snapshot created
- * meanwhile. A build never edits anything a client can see; the switch is one UPDATE of the pointer.
+ * While requests keep coming, a repository spends at most about a third of its time publishing: the next
+ * background build starts no sooner than this many build durations after the last one ended. Someone
+ * waiting (a client reading metadata, an explicit publish) never waits for that pause.
+ */
+const PAUSE_FACTOR = 2;
+
+/**
+ * Generates and switches publications. Requests for one repository coalesce: one build covers every
+ * snapshot created before it started. `schedule` asks for a build in the background (uploads answer as
+ * soon as their snapshot is committed); `settle` and `publish` wait until the publication covers every
+ * request made so far, which is what a reader of the serving plane needs. A build never edits anything a
+ * client can see; the switch is one UPDATE of the pointer.
  */
 export class PublishService {
   private readonly states = new Map<number, RepoState>();
@@ -47,42 +67,102 @@ export class PublishService {
   private readonly fragments: FragmentSource;
 
   constructor(private readonly deps: PublishDeps) {
-    const pick = (col: 'fragment_index' | 'fragment_files' | 'fragment_other') => async (ids: number[]) => {
-      const rows = await deps.packages.fragments(ids);
-      return new Map([...rows].map(([id, r]) => [id, r[col]]));
-    };
+    const pick = (col: 'fragment_index' | 'fragment_files' | 'fragment_other') => (ids: number[]) => deps.packages.fragments(ids, col);
     this.fragments = { index: pick('fragment_index'), files: pick('fragment_files'), other: pick('fragment_other') };
   }
 
   /** Resolves once a publication of the head snapshot as of this call (or later) is current. */
   async publish(repositoryId: number): Promise<void> {
-    const s = this.states.get(repositoryId) ?? { requested: 0, completed: 0, running: null };
-    this.states.set(repositoryId, s);
-    const target = ++s.requested;
-    while (s.completed < target) {
-      if (s.running) {
-        await s.running.catch(() => undefined);
-        continue;
-      }
-      const covers = s.requested;
-      s.running = this.publishHead(repositoryId).finally(() => {
-        s.running = null;
-      });
-      await s.running;
-      s.completed = Math.max(s.completed, covers);
-    }
+    this.request(repositoryId);
+    await this.settle(repositoryId);
+  }
+
+  /** Asks for a publication of the head snapshot without waiting for it. */
+  schedule(repositoryId: number): void {
+    this.request(repositoryId);
+  }
+
+  /**
+   * Resolves once every publication requested so far is current: at once with false when none is pending,
+   * with true after waiting for one.
+   */
+  settle(repositoryId: number): Promise<boolean> {
+    const s = this.states.get(repositoryId);
+    if (!s || s.completed >= s.requested) return Promise.resolve(false);
+    const target = s.requested;
+    return new Promise<boolean>((resolve, reject) => {
+      s.waiters.push({ target, resolve: () => resolve(true), reject });
+      this.kick(repositoryId, s);
+    });
   }
 
   /** Builds a new publication of the head even when the current one covers it (re-publish, re-sign). */
   async rebuild(repositoryId: number): Promise<void> {
-    const s = this.states.get(repositoryId);
-    await s?.running?.catch(() => undefined);
+    await this.settle(repositoryId);
     await this.publishHead(repositoryId, true);
   }
 
-  /** Waits for in-flight builds (graceful shutdown). */
+  /** Starts every pending build and waits for all of them (graceful shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.states.values()].map((s) => s.running?.catch(() => undefined)));
+    await Promise.all([...this.states.keys()].map((id) => this.settle(id).catch(() => undefined)));
+  }
+
+  private state(repositoryId: number): RepoState {
+    let s = this.states.get(repositoryId);
+    if (!s) {
+      s = { requested: 0, completed: 0, running: null, timer: null, waiters: [], lastEnd: 0, lastMs: 0 };
+      this.states.set(repositoryId, s);
+    }
+    return s;
+  }
+
+  private request(repositoryId: number): void {
+    const s = this.state(repositoryId);
+    s.requested++;
+    this.kick(repositoryId, s);
+  }
+
+  /** Starts a build now, or after the pause when nobody waits; a running build re-kicks when it ends. */
+  private kick(repositoryId: number, s: RepoState): void {
+    if (s.running || s.completed >= s.requested) return;
+    const delay = s.waiters.length > 0 ? 0 : Math.max(0, s.lastEnd + PAUSE_FACTOR * s.lastMs - performance.now());
+    if (delay > 0) {
+      s.timer ??= setTimeout(() => {
+        s.timer = null;
+        this.kick(repositoryId, s);
+      }, delay);
+      return;
+    }
+    if (s.timer) {
+      clearTimeout(s.timer);
+      s.timer = null;
+    }
+    const covers = s.requested;
+    const started = performance.now();
+    s.running = this.publishHead(repositoryId).then(
+      () => {
+        s.completed = Math.max(s.completed, covers);
+        this.finish(s, (w) => w.target <= covers, (w) => w.resolve());
+      },
+      (err: unknown) => {
+        this.deps.logger.error({ err, repositoryId }, 'publication failed');
+        // Whoever waits for this build hears why; later requests try again.
+        s.completed = Math.max(s.completed, covers);
+        this.finish(s, (w) => w.target <= covers, (w) => w.reject(err));
+      },
+    );
+    void s.running.finally(() => {
+      s.running = null;
+      s.lastEnd = performance.now();
+      s.lastMs = s.lastEnd - started;
+      this.kick(repositoryId, s);
+    });
+  }
+
+  private finish(s: RepoState, match: (w: Waiter) => boolean, act: (w: Waiter) => void): void {
+    const done = s.waiters.filter(match);
+    s.waiters = s.waiters.filter((w) => !match(w));
+    for (const w of done) act(w);
   }
 
   private async publishHead(repositoryId: number, force = false): Promise<void> {
