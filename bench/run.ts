@@ -98,8 +98,9 @@ async function benchPackyard(n: number, corpusDir: string, names: string[]) {
     const t2 = performance.now();
     await c.publisher.rebuild(repo.id);
     const fullS = (performance.now() - t2) / 1000;
+    const batches = (await c.stores.repositories.getById(repo.id))!.headSnapshot;
     await c.close();
-    return { ingestS, ingestRate: n / ingestS, addOneS, fullS, rssMb: rss };
+    return { ingestS, ingestRate: n / ingestS, addOneS, fullS, rssMb: rss, snapshots: batches };
   } finally {
     child.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
@@ -138,7 +139,7 @@ for (const n of N_LIST) {
   rmSync(corpusDir, { recursive: true, force: true });
   const row = { n, packyard: ours, reprepro: theirs };
   out.push(row);
-  say(`packyard: ingest over HTTP until apt sees all ${ours.ingestS.toFixed(1)} s (${ours.ingestRate.toFixed(0)} pkg/s), add one until visible ${ours.addOneS.toFixed(3)} s, full publish ${ours.fullS.toFixed(2)} s, peak RSS ${ours.rssMb.toFixed(0)} MB`);
+  say(`packyard: ingest over HTTP until apt sees all ${ours.ingestS.toFixed(1)} s (${ours.ingestRate.toFixed(0)} pkg/s), add one until visible ${ours.addOneS.toFixed(3)} s, full publish ${ours.fullS.toFixed(2)} s, peak RSS ${ours.rssMb.toFixed(0)} MB, ${ours.snapshots} snapshots (upload batches)`);
   if (theirs) {
     say(`reprepro: includedeb all ${theirs.includeS.toFixed(1)} s, export ${theirs.exportS.toFixed(2)} s, add one ${theirs.addOneS.toFixed(2)} s`);
     say(`ratios (packyard / reprepro): ingest ${(ours.ingestS / theirs.includeS).toFixed(2)}, add one ${(ours.addOneS / theirs.addOneS).toFixed(2)}, full publish vs export ${(ours.fullS / theirs.exportS).toFixed(2)}`);

@@ -65,7 +65,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   };
   const audit = new AuditService({ audit: stores.audit, clock });
   const auth = new AuthService({ users: stores.users, clock, jwtSecret: config.jwtSecret, jwtExpireMinutes: config.jwtExpireMinutes });
-  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(32 * 1024 * 1024), () => clock.now().toISOString());
+  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(8 * 1024 * 1024), () => clock.now().toISOString());
   const publisher = new PublishService({
     db,
     ...stores,

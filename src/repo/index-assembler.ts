@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { sha256Hex } from '../core/hash.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import type { PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
+import type { IndexChunk, PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
 import { gzipChunk, xzChunk } from './compress.js';
 import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHeader, xzStreamTrailer } from './xz-stream.js';
 
@@ -128,8 +128,20 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
+function refOfRow(row: IndexChunk): ChunkRef {
+  return {
+    key: row.key,
+    raw: { sha256: row.raw_sha, size: row.raw_size },
+    gz: { sha256: row.gz_sha, size: row.gz_size },
+    xz: row.xz_sha === XZ_NONE ? null : { sha256: row.xz_sha, size: row.xz_size, records: decodeRecords(row.xz_records) },
+  };
+}
+
 export class IndexAssembler {
-  private readonly hashStates = new BoundedMap<string, HashState>(50_000);
+  /** Hash states after chunk chains (see combine); a few per index and publication. */
+  private readonly hashStates = new BoundedMap<string, HashState>(8_000);
+  /** Chunk addresses by key, without bytes. */
+  private readonly refs = new BoundedMap<string, ChunkRef>(50_000);
 
   constructor(
     private readonly blobs: BlobStore,
@@ -141,10 +153,13 @@ export class IndexAssembler {
   async assemble(input: AssembleInput): Promise<AssembledIndex> {
     const groups = chunkItems(input.items);
     const keys = groups.map((g) => sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${g.map((i) => i.sha256).join('\n')}`));
-    const known = await this.publications.chunks(keys.filter((k) => !this.cache.get(k)));
-    const missing = groups.map((g, i) => ({ g, key: keys[i] })).filter(({ key }) => !this.cache.get(key) && !known.has(key));
+    // Addresses of chunks seen before are kept in memory (small); only unseen keys cost a query.
+    const unseen = keys.filter((k) => !this.refs.has(k) && !this.cache.get(k));
+    const known = unseen.length ? await this.publications.chunks(unseen) : new Map<string, IndexChunk>();
+    for (const [key, row] of known) this.refs.set(key, refOfRow(row));
+    const missing = groups.map((g, i) => ({ g, key: keys[i] })).filter(({ key }) => !this.cache.get(key) && !this.refs.has(key));
 
-    const built = await mapLimit(missing, 4, async ({ g, key }) => this.buildChunk(input, g, key));
+    const built = await mapLimit(missing, 2, async ({ g, key }) => this.buildChunk(input, g, key));
     await this.publications.saveChunks(
       built.map((c) => ({
         key: c.key,
@@ -159,18 +174,8 @@ export class IndexAssembler {
       })),
     );
     const builtByKey = new Map(built.map((c) => [c.key, c]));
-
-    const refs: ChunkRef[] = keys.map((key) => {
-      const hit = builtByKey.get(key) ?? this.cache.get(key);
-      if (hit) return hit;
-      const row = known.get(key)!;
-      return {
-        key,
-        raw: { sha256: row.raw_sha, size: row.raw_size },
-        gz: { sha256: row.gz_sha, size: row.gz_size },
-        xz: row.xz_sha === XZ_NONE ? null : { sha256: row.xz_sha, size: row.xz_size, records: decodeRecords(row.xz_records) },
-      };
-    });
+    for (const c of built) this.refs.set(c.key, { key: c.key, raw: c.raw, gz: c.gz, xz: c.xz });
+    const refs: ChunkRef[] = keys.map((key) => builtByKey.get(key) ?? this.cache.get(key) ?? this.refs.get(key)!);
 
     const edges = await this.edgeChunks(input);
     const all = [...edges.head, ...refs, ...edges.tail];
