@@ -2,6 +2,7 @@ import { renderRelease } from '../formats/apt/release.js';
 import type { Repository } from '../store/sql/repositories.store.js';
 import type { PublicationFile } from '../store/sql/publications.store.js';
 import type { SnapshotMember } from '../store/sql/snapshots.store.js';
+import type { ContentsPlanner } from './contents-index.js';
 import type { IndexAssembler } from './index-assembler.js';
 import type { FragmentSource, PublicationTools } from './publication.types.js';
 
@@ -18,6 +19,7 @@ export async function buildAptPublication(input: {
   repo: Repository;
   members: SnapshotMember[];
   assembler: IndexAssembler;
+  contents: ContentsPlanner;
   fragments: FragmentSource;
   date: Date;
   validUntil?: Date;
@@ -35,7 +37,8 @@ export async function buildAptPublication(input: {
       files.push({ ...packages.raw, path: `${dir}/Packages` });
       files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
       files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
-      const contents = await assembler.assemble({ kind: 'deb-contents-v1', items, render: fragments.files, xz: false });
+      const plan = await input.contents.plan(items, fragments.files);
+      const contents = await assembler.assemble({ kind: 'deb-contents-v2', items, render: fragments.files, xz: false, plan });
       files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
     }
   }

@@ -9,6 +9,7 @@ import type { PublicationFile, PublicationsStore } from '../store/sql/publicatio
 import type { RepositoriesStore, Repository } from '../store/sql/repositories.store.js';
 import type { SnapshotMember, SnapshotsStore } from '../store/sql/snapshots.store.js';
 import { buildAptPublication } from './apt-publication.js';
+import { ContentsPlanner } from './contents-index.js';
 import type { IndexAssembler } from './index-assembler.js';
 import type { FragmentSource, PublicationTools } from './publication.types.js';
 import { buildRpmPublication } from './rpm-publication.js';
@@ -65,6 +66,7 @@ export class PublishService {
   /** The member list of the last snapshot published per repository, advanced by deltas. */
   private readonly memberCache = new Map<number, { number: number; members: SnapshotMember[] }>();
   private readonly fragments: FragmentSource;
+  private readonly contents = new ContentsPlanner();
 
   constructor(private readonly deps: PublishDeps) {
     const pick = (col: 'fragment_index' | 'fragment_files' | 'fragment_other') => (ids: number[]) => deps.packages.fragments(ids, col);
@@ -183,6 +185,7 @@ export class PublishService {
       repo.format === 'deb'
         ? await buildAptPublication({
             ...common,
+            contents: this.contents,
             validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined,
           })
         : await buildRpmPublication(common);
