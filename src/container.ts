@@ -86,6 +86,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   if (admin.generatedPassword) {
     logger.warn({ username: config.adminUsername, password: admin.generatedPassword }, 'created the first admin with a generated password; it is shown only once');
   }
+  await publisher.repairMissingBlobs();
   // Every repository serves signed (possibly empty) metadata from the start.
   for (const repo of await stores.repositories.list()) {
     if (repo.currentPublicationId === null) await publisher.publish(repo.id);

@@ -104,6 +104,37 @@ export class PublishService {
     await this.publishHead(repositoryId, true);
   }
 
+  /**
+   * Checks, at start, that every blob of each repository's current publication exists, and republishes a
+   * repository whose publication lost some (after a restore, a disk fault or an overeager cleanup), so
+   * clients never get a 404 for a file its Release lists. Returns the names of the repaired repositories.
+   */
+  async repairMissingBlobs(): Promise<string[]> {
+    const { deps } = this;
+    const repaired: string[] = [];
+    for (const repo of await deps.repositories.list()) {
+      if (repo.currentPublicationId === null) continue;
+      const files = await deps.publications.files(repo.currentPublicationId);
+      const shas = [...new Set(files.flatMap((f) => f.parts.map((p) => p.sha256)))];
+      const missing: string[] = [];
+      for (let i = 0; i < shas.length; i += 64) {
+        const some = shas.slice(i, i + 64);
+        const present = await Promise.all(some.map((sha) => deps.blobs.has(sha)));
+        some.forEach((sha, j) => present[j] || missing.push(sha));
+      }
+      if (missing.length === 0) continue;
+      deps.logger.error(
+        { repository: repo.name, publication: repo.currentPublicationId, missing: missing.length, examples: missing.slice(0, 5) },
+        'blobs of the current publication are missing; republishing the repository',
+      );
+      // Cached chunks living in a missing blob would be reused as they are: forget them so they are rebuilt.
+      await deps.publications.forgetChunksWith(missing);
+      await this.rebuild(repo.id);
+      repaired.push(repo.name);
+    }
+    return repaired;
+  }
+
   /** Starts every pending build and waits for all of them (graceful shutdown). */
   async idle(): Promise<void> {
     await Promise.all([...this.states.keys()].map((id) => this.settle(id).catch(() => undefined)));
