@@ -10,11 +10,11 @@ export async function gzipChunk(data: Buffer): Promise<Buffer> {
 }
 
 /**
- * One complete .xz stream; streams concatenate into a valid .xz file (xz file format §2). Preset 0 keeps
- * encoder memory small (its 256 KiB dictionary covers a whole chunk of a few tens of KB) and is fast.
+ * One complete .xz stream; streams concatenate into a valid .xz file (xz file format §2). Preset 1 keeps
+ * encoder memory small (chunks are a few tens of KB; a larger dictionary would not help) and is fast.
  */
 export function xzChunk(data: Buffer): Promise<Buffer> {
   return new Promise((resolve) => {
-    lzma.compress(data, { preset: 0, check: lzma.CHECK_CRC64 }, (out) => resolve(out));
+    lzma.compress(data, { preset: 1, check: lzma.CHECK_CRC64 }, (out) => resolve(out));
   });
 }
