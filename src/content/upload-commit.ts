@@ -75,26 +75,45 @@ export class UploadCommitter {
     });
   }
 
+  /**
+   * Two stages in a pipeline: while one batch's rows are written (and their commit synced), the next
+   * batch's blobs are synced. A batch's rows are written only after its own blobs are durable.
+   */
   private async drain(repositoryId: number, q: { waiting: Waiting[]; running: boolean }): Promise<void> {
+    let rows: Promise<void> = Promise.resolve();
     try {
       while (q.waiting.length > 0) {
         const batch = q.waiting.splice(0, MAX_BATCH);
-        try {
-          await this.commit(repositoryId, batch);
-        } catch (err) {
-          if (batch.length === 1) batch[0].reject(err);
-          else for (const w of batch) await this.commit(repositoryId, [w]).catch((e: unknown) => w.reject(e));
-        }
+        // Blobs first: a crash after this leaves orphan blobs, never a row without bytes.
+        const blobs = this.deps.blobs.commitAll(batch.filter((w) => !w.upload.known).map((w) => w.upload.staged)).then(
+          () => null,
+          (err: unknown) => err ?? new Error('blob commit failed'),
+        );
+        const [blobError] = await Promise.all([blobs, rows]);
+        rows = this.finish(repositoryId, batch, blobError);
       }
+      await rows;
     } finally {
       q.running = false;
     }
   }
 
-  private async commit(repositoryId: number, batch: Waiting[]): Promise<void> {
+  /** Writes a batch's rows; never throws: every waiting upload is answered. */
+  private async finish(repositoryId: number, batch: Waiting[], blobError: unknown): Promise<void> {
+    if (blobError) {
+      for (const w of batch) w.reject(blobError);
+      return;
+    }
+    try {
+      await this.writeRows(repositoryId, batch);
+    } catch (err) {
+      if (batch.length === 1) batch[0].reject(err);
+      else for (const w of batch) await this.writeRows(repositoryId, [w]).catch((e: unknown) => w.reject(e));
+    }
+  }
+
+  private async writeRows(repositoryId: number, batch: Waiting[]): Promise<void> {
     const { deps } = this;
-    // Blobs first: a crash after this leaves orphan blobs, never a row without bytes.
-    await deps.blobs.commitAll(batch.filter((w) => !w.upload.known).map((w) => w.upload.staged));
     const results = new Map<Waiting, CommitOutcome | AppError>();
     const accepted = await deps.db.transaction().execute(async (trx) => {
       await lockRepository(trx, repositoryId);
