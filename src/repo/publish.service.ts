@@ -48,11 +48,11 @@ interface RepoState {
 }
 
 /**
- * While requests keep coming, a repository spends at most about a third of its time publishing: the next
+ * While requests keep coming, a repository spends at most about a fifth of its time publishing: the next
  * background build starts no sooner than this many build durations after the last one ended. Someone
  * waiting (a client reading metadata, an explicit publish) never waits for that pause.
  */
-const PAUSE_FACTOR = 2;
+const PAUSE_FACTOR = 4;
 
 /**
  * Generates and switches publications. Requests for one repository coalesce: one build covers every

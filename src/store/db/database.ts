@@ -26,9 +26,11 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export function openDatabase(opts: { databaseUrl: string; dataDir: string }): Kysely<Database> {
   if (opts.databaseUrl) {
-    return new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: opts.databaseUrl, max: 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+    // An idle connection that the server closes (restart, failover, a dropped database) is already
+    // discarded by the pool, and the next query opens a new one; without a listener it would crash the process.
+    pool.on('error', () => undefined);
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const file = path.join(opts.dataDir, 'packyard.sqlite');
   const sqlite = new SQLite(file);
@@ -46,10 +48,12 @@ export function openDatabase(opts: { databaseUrl: string; dataDir: string }): Ky
  * queries. Statements are reused by SQL text (bounded). Safe because Kysely runs one query at a time per
  * connection and we never hold an iterating statement open.
  */
-function cachePreparedStatements(sqlite: SQLite.Database, limit = 1000): void {
+function cachePreparedStatements(sqlite: SQLite.Database, limit = 300): void {
   const prepare = sqlite.prepare.bind(sqlite);
   const cache = new Map<string, SQLite.Statement>();
   sqlite.prepare = ((source: string) => {
+    // Long texts are bulk statements (IN lists, multi-row inserts) that rarely repeat and are costly to keep.
+    if (source.length > 2000) return prepare(source);
     let stmt = cache.get(source);
     if (!stmt) {
       stmt = prepare(source);
