@@ -1,10 +1,9 @@
 import { renderRelease } from '../formats/apt/release.js';
 import type { Repository } from '../store/sql/repositories.store.js';
 import type { PublicationFile } from '../store/sql/publications.store.js';
-import type { SnapshotMember } from '../store/sql/snapshots.store.js';
 import type { ContentsPlanner } from './contents-index.js';
 import type { IndexAssembler } from './index-assembler.js';
-import type { FragmentSource, PublicationTools } from './publication.types.js';
+import type { FragmentSource, PublicationTools, PublishedMember } from './publication.types.js';
 
 /** Architectures that get a binary-<arch> index; "all" packages are listed in each of them. */
 export function aptArchitectures(repo: Repository): string[] {
@@ -17,7 +16,7 @@ export function aptArchitectures(repo: Repository): string[] {
  */
 export async function buildAptPublication(input: {
   repo: Repository;
-  members: SnapshotMember[];
+  members: PublishedMember[];
   assembler: IndexAssembler;
   contents: ContentsPlanner;
   fragments: FragmentSource;

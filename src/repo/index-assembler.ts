@@ -151,7 +151,7 @@ function refOfRow(row: IndexChunk): ChunkRef {
 
 export class IndexAssembler {
   /** Hash states after chunk chains (see combine); a few per index and publication. */
-  private readonly hashStates = new BoundedMap<string, HashState>(8_000);
+  private readonly hashStates = new BoundedMap<string, HashState>(2_000);
   /** Chunk addresses by key, without bytes. */
   private readonly refs = new BoundedMap<string, ChunkRef>(50_000);
 

@@ -8,6 +8,7 @@ import type { PackagesStore } from '../store/sql/packages.store.js';
 import type { PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
 import type { RepositoriesStore, Repository } from '../store/sql/repositories.store.js';
 import type { SnapshotMember, SnapshotsStore } from '../store/sql/snapshots.store.js';
+import type { PublishedMember } from './publication.types.js';
 import { buildAptPublication } from './apt-publication.js';
 import { ContentsPlanner } from './contents-index.js';
 import type { IndexAssembler } from './index-assembler.js';
@@ -28,6 +29,15 @@ export interface PublishDeps {
   logger: Logger;
   releaseValidDays: number;
   onPublished?: (repo: Repository, ms: number) => void;
+}
+
+/**
+ * What a publication needs of a member, kept for every member of a large repository between publications;
+ * the few distinct component and arch strings are shared instead of copied per member.
+ */
+function leanMembers(rows: SnapshotMember[], names: Map<string, string>): PublishedMember[] {
+  const intern = (s: string) => names.get(s) ?? (names.set(s, s), s);
+  return rows.map((m) => ({ packageId: m.packageId, component: intern(m.component), arch: intern(m.arch), sha256: m.sha256 }));
 }
 
 interface Waiter {
@@ -64,9 +74,10 @@ const PAUSE_FACTOR = 4;
 export class PublishService {
   private readonly states = new Map<number, RepoState>();
   /** The member list of the last snapshot published per repository, advanced by deltas. */
-  private readonly memberCache = new Map<number, { number: number; members: SnapshotMember[] }>();
+  private readonly memberCache = new Map<number, { number: number; members: PublishedMember[] }>();
   private readonly fragments: FragmentSource;
   private readonly contents = new ContentsPlanner();
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly deps: PublishDeps) {
     const pick = (col: 'fragment_index' | 'fragment_files' | 'fragment_other') => (ids: number[]) => deps.packages.fragments(ids, col);
@@ -245,15 +256,15 @@ export class PublishService {
    * Members of snapshot `number`, from the previous publication's list plus the rows that changed since,
    * so a one-package change does not re-read a 50k-package repository.
    */
-  private async membersAt(repositoryId: number, number: number): Promise<SnapshotMember[]> {
+  private async membersAt(repositoryId: number, number: number): Promise<PublishedMember[]> {
     const { snapshots } = this.deps;
     const cached = this.memberCache.get(repositoryId);
-    let members: SnapshotMember[];
+    let members: PublishedMember[];
     if (cached && cached.number <= number) {
       const { added, removedIds } = await snapshots.changes(repositoryId, cached.number, number);
       const removed = new Set(removedIds);
       members = removed.size ? cached.members.filter((m) => !removed.has(m.packageId)) : cached.members.slice();
-      for (const m of added) {
+      for (const m of leanMembers(added, this.names)) {
         let lo = 0;
         let hi = members.length;
         while (lo < hi) {
@@ -264,7 +275,7 @@ export class PublishService {
         members.splice(lo, 0, m);
       }
     } else {
-      members = await snapshots.members(repositoryId, number);
+      members = leanMembers(await snapshots.members(repositoryId, number), this.names);
     }
     this.memberCache.set(repositoryId, { number, members });
     return members;
