@@ -8,6 +8,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import { IngestService } from './content/ingest.service.js';
 import { defaultRepositories } from './repo/default-repositories.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
+import { createMemoryTrimmer } from './repo/memory-trim.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
 import type { Signer } from './repo/signer.js';
@@ -75,6 +76,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     clock,
     logger,
     releaseValidDays: config.releaseValidDays,
+    trimMemory: createMemoryTrimmer(),
   });
   const ingest = new IngestService({ db, blobs, ...stores, audit, publisher, clock });
   const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds, settle: (id) => publisher.settle(id) });

@@ -29,6 +29,8 @@ export interface PublishDeps {
   logger: Logger;
   releaseValidDays: number;
   onPublished?: (repo: Repository, ms: number) => void;
+  /** Called after each build (see memory-trim.ts). */
+  trimMemory?: () => void;
 }
 
 /**
@@ -197,6 +199,7 @@ export class PublishService {
     );
     void s.running.finally(() => {
       s.running = null;
+      this.deps.trimMemory?.();
       s.lastEnd = performance.now();
       s.lastMs = s.lastEnd - started;
       this.kick(repositoryId, s);
