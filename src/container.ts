@@ -25,6 +25,7 @@ import { RemovalService } from './content/removal.service.js';
 import { DistributionService } from './repo/distribution.service.js';
 import { ChunkCache, IndexAssembler } from './repo/index-assembler.js';
 import { PromotionService } from './repo/promotion.service.js';
+import { createMemoryTrimmer } from './repo/memory-trim.js';
 import { PublishService } from './repo/publish.service.js';
 import { ServeService } from './repo/serve.service.js';
 import type { UploadCheck } from './content/upload-check.js';
@@ -166,7 +167,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     loginLockoutMinutes: config.loginLockoutMinutes,
   });
   const users = new UsersService({ db, users: stores.users, tokens: stores.apiTokens, loginFailures: stores.loginFailures, audit, clock });
-  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(32 * 1024 * 1024), () => clock.now().toISOString());
+  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(8 * 1024 * 1024), () => clock.now().toISOString());
   const publisher = new PublishService({
     db,
     ...stores,
@@ -176,6 +177,8 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     clock,
     logger,
     releaseValidDays: config.releaseValidDays,
+    trimMemory: createMemoryTrimmer(),
+    onPublished: (repo, ms) => ops.metrics.observePublish(repo.name, ms / 1000, 'success'),
   });
   const security = new SecurityService({
     db,
@@ -211,7 +214,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     exposure: new ExposureService({ hosts: stores.hosts, inventory: stores.hostsInventory, exposure: stores.hostsExposure }),
   };
   hosts.exposure.useAdvisories(new SecurityAdvisoryLookup({ advisories: new AdvisoriesStore(db), settings: security.settings }));
-  const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds });
+  const serve = new ServeService({ ...stores, signer, clock, graceSeconds: config.publicationGraceSeconds, settle: (id) => publisher.settle(id) });
   const envs = createRepoEnvironments({ config, db, logger, clock, blobs, stores, publisher, ingest, jobs, audit });
   const sbomStore = new SbomStore(db);
   const toolVersion = packyardVersion();
@@ -230,6 +233,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   if (admin.generatedPassword) {
     logger.warn({ username: config.adminUsername, password: admin.generatedPassword }, 'created the first admin with a generated password; it is shown only once');
   }
+  await publisher.repairMissingBlobs();
   // Every repository serves signed (possibly empty) metadata from the start.
   for (const repo of await stores.repositories.list()) {
     if (repo.currentPublicationId === null) await publisher.publish(repo.id);

@@ -8,15 +8,15 @@ import { parseDeb } from '../formats/deb/deb.parse.js';
 import { parseRpm } from '../formats/rpm/rpm.parse.js';
 import type { ParsedPackage } from '../formats/types.js';
 import type { PublishService } from '../repo/publish.service.js';
-import { type GateVerdict, type PackageGate, openGate } from '../security/gate.js';
+import type { GateVerdict, PackageGate } from '../security/gate.js';
 import type { BlobStore, StagedBlob } from '../store/blobs/blob-store.js';
-import { lockRepository } from '../store/db/dialect.js';
 import type { Database } from '../store/db/schema.js';
 import type { PackagesStore } from '../store/sql/packages.store.js';
 import type { RepositoriesStore, Repository } from '../store/sql/repositories.store.js';
 import type { SnapshotsStore } from '../store/sql/snapshots.store.js';
 import { renderFragments } from './render-fragments.js';
 import { runUploadChecks, type UploadCheck } from './upload-check.js';
+import { packageRow, UploadCommitter } from './upload-commit.js';
 
 export type UploadStatus = 'accepted' | 'pending_review' | 'rejected' | 'already_imported';
 
@@ -32,7 +32,7 @@ export interface UploadResult {
   distribution: string;
   snapshot: number;
   message: string;
-  /** Non-blocking findings of the upload checks (antivirus unreachable, unsigned package, ...). */
+  /** Non-blocking findings of the upload checks and the gate (antivirus unreachable, unsigned, policy warn). */
   warnings?: string[];
   /** The security gate's findings summary, when there are findings. */
   findings?: GateVerdict['summary'];
@@ -58,6 +58,7 @@ export interface IngestDeps {
   clock: Clock;
   /** Run after parsing, before the blob is committed (src/content/upload-check.ts). */
   checks?: readonly UploadCheck[];
+  /** Asked inside the commit, once the package row exists and before it becomes a member. */
   gate?: PackageGate;
 }
 
@@ -72,10 +73,17 @@ export function formatOfFilename(filename: string): 'deb' | 'rpm' {
 
 /**
  * Ingest: a staged upload becomes a package (stored once by SHA-256) and a new snapshot of the target
- * repository, then the repository is published. The blob is committed before the rows that reference it.
+ * repository, then the repository is published. Parsing and checks run per upload, concurrently; the
+ * commit is grouped per repository (UploadCommitter), with the security gate asked inside it. The blob is
+ * committed before the rows that reference it. The answer comes once the snapshot is committed; the serving
+ * plane waits for the pending publication before it answers, so a client reading after the answer sees it.
  */
 export class IngestService {
-  constructor(private readonly deps: IngestDeps) {}
+  private readonly committer: UploadCommitter;
+
+  constructor(private readonly deps: IngestDeps) {
+    this.committer = new UploadCommitter(deps, (trx, u) => this.checkConflict(u.repo, u.pkg.name, u.rendered.version, u.pkg.arch, u.facts.sha256, trx));
+  }
 
   async stage(filename: string, input: Readable, maxBytes: number): Promise<StagedBlob> {
     formatOfFilename(filename);
@@ -119,73 +127,28 @@ export class IngestService {
       size: facts.size,
       distribution: repo.name,
     };
+    // Checks that may still refuse the upload (antivirus, signature): parsed, nothing stored yet.
     const checkInput = { source: () => staged.source(), pkg, filename, signature: extras.signature };
     const warnings = await runUploadChecks(deps.checks ?? [], checkInput, { db: deps.db, audit: deps.audit, actor, distribution: repo.name, staged, identity: base });
-    const warned = warnings.length ? { warnings } : {};
 
-    const existing = await deps.packages.findBySha(facts.sha256);
-    if (!existing) await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
-    // Blob first: a crash after this leaves an orphan blob, never a row without bytes.
-    if (!existing) await staged.commit();
-
-    const outcome = await deps.db.transaction().execute(async (trx) => {
-      await lockRepository(trx, repo.id);
-      const fresh = (await deps.repositories.getById(repo.id, trx))!;
-      let packageId = (await deps.packages.findBySha(facts.sha256, trx))?.id;
-      if (packageId !== undefined && (await deps.snapshots.isLiveMember(repo.id, packageId, trx))) {
-        return { status: 'already_imported' as const, snapshot: fresh.headSnapshot };
-      }
-      if (packageId === undefined) {
-        await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256, trx);
-        const { files, ...meta } = pkg;
-        packageId = await deps.packages.insert(trx, {
-          sha256: facts.sha256,
-          format,
-          name: pkg.name,
-          version: rendered.version,
-          arch: pkg.arch,
-          source: pkg.source,
-          source_version: pkg.format === 'deb' ? pkg.sourceVersion : rendered.version,
-          filename: rendered.filename,
-          size: facts.size,
-          sha1: facts.sha1,
-          md5: facts.md5,
-          meta: JSON.stringify(meta),
-          files: JSON.stringify(files),
-          fragment_index: rendered.fragmentIndex,
-          fragment_files: rendered.fragmentFiles,
-          fragment_other: rendered.fragmentOther,
-          created_at: uploadedAt.toISOString(),
-          uploaded_by: actor.username,
-        });
-      }
-      // Security gate: the package row exists, it is not a member yet. review/block keep it out.
-      const gate = await (deps.gate ?? openGate).evaluate(trx, { packageId, repositoryId: repo.id });
-      if (gate.verdict === 'review' || gate.verdict === 'block') {
-        const status = gate.verdict === 'review' ? ('pending_review' as const) : ('rejected' as const);
-        await deps.audit.record(trx, { actor, action: 'UPLOAD', result: gate.verdict === 'review' ? 'PENDING' : 'BLOCKED', package: pkg.name, version: rendered.version, distribution: repo.name, detail: { sha256: facts.sha256, arch: pkg.arch, reason: gate.reason, findings: gate.summary } });
-        return { status, snapshot: fresh.headSnapshot, gate };
-      }
-      const number = fresh.headSnapshot + 1;
-      await deps.snapshots.create(trx, { repositoryId: repo.id, number, reason: `upload ${pkg.name} ${rendered.version} ${pkg.arch}`, actor: actor.username, createdAt: uploadedAt.toISOString() });
-      await deps.snapshots.addMember(trx, repo.id, packageId, component, number);
-      await deps.repositories.setHead(trx, repo.id, number);
-      await deps.audit.record(trx, { actor, action: 'UPLOAD', result: 'SUCCESS', package: pkg.name, version: rendered.version, distribution: repo.name, detail: { sha256: facts.sha256, arch: pkg.arch, snapshot: number } });
-      return { status: 'accepted' as const, snapshot: number, gate };
-    });
-
-    if (outcome.status === 'already_imported') {
-      return { ...base, ...outcome, ...warned, message: `${pkg.name} ${rendered.version} is already in ${repo.name}` };
+    const known = (await deps.packages.findBySha(facts.sha256)) !== undefined;
+    if (!known) await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
+    const outcome = await this.committer.submit({ actor, repo, pkg, rendered, facts, staged, component, uploadedAt, known });
+    const what = `${pkg.name} ${rendered.version}`;
+    const gate = outcome.gate;
+    const findings = gate?.summary && gate.summary.total > 0 ? { findings: gate.summary } : {};
+    const all = [...warnings, ...(gate?.verdict === 'warn' ? [gate.reason] : [])];
+    const result = { ...base, status: outcome.status, snapshot: outcome.snapshot, ...findings, ...(all.length ? { warnings: all } : {}) };
+    switch (outcome.status) {
+      case 'already_imported':
+        return { ...result, message: `${what} is already in ${repo.name}` };
+      case 'pending_review':
+        return { ...result, message: `${what} is stored and waits for a security review: ${gate?.reason ?? ''}` };
+      case 'rejected':
+        return { ...result, message: `${what} is rejected and quarantined: ${gate?.reason ?? ''}` };
+      default:
+        return { ...result, message: `${what} published to ${repo.name}${gate?.verdict === 'warn' ? ` with a warning: ${gate.reason}` : ''}` };
     }
-    const { gate, ...result } = outcome;
-    const findings = gate.summary && gate.summary.total > 0 ? { findings: gate.summary } : {};
-    if (result.status === 'pending_review') return { ...base, ...result, ...findings, ...warned, message: `${pkg.name} ${rendered.version} is stored and waits for a security review: ${gate.reason}` };
-    if (result.status === 'rejected') return { ...base, ...result, ...findings, ...warned, message: `${pkg.name} ${rendered.version} is rejected and quarantined: ${gate.reason}` };
-    await deps.publisher.publish(repo.id);
-    const all = [...warnings, ...(gate.verdict === 'warn' ? [gate.reason] : [])];
-    const warnedAll = all.length ? { warnings: all } : {};
-    const suffix = gate.verdict === 'warn' ? ` with a warning: ${gate.reason}` : '';
-    return { ...base, ...result, ...findings, ...warnedAll, message: `${pkg.name} ${rendered.version} published to ${repo.name}${suffix}` };
   }
 
   /**
@@ -209,30 +172,10 @@ export class IngestService {
     if (existing) return { ...stored, packageId: existing.id };
     if (format === 'deb') await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
     await staged.commit();
-    const { files, ...meta } = pkg;
     const packageId = await deps.db.transaction().execute(async (trx) => {
       const again = await deps.packages.findBySha(facts.sha256, trx);
       if (again) return again.id;
-      return deps.packages.insert(trx, {
-        sha256: facts.sha256,
-        format,
-        name: pkg.name,
-        version: rendered.version,
-        arch: pkg.arch,
-        source: pkg.source,
-        source_version: pkg.format === 'deb' ? pkg.sourceVersion : rendered.version,
-        filename: rendered.filename,
-        size: facts.size,
-        sha1: facts.sha1,
-        md5: facts.md5,
-        meta: JSON.stringify(meta),
-        files: JSON.stringify(files),
-        fragment_index: rendered.fragmentIndex,
-        fragment_files: rendered.fragmentFiles,
-        fragment_other: rendered.fragmentOther,
-        created_at: uploadedAt.toISOString(),
-        uploaded_by: actor.username,
-      });
+      return deps.packages.insert(trx, packageRow({ pkg, rendered, facts, uploadedAt, actor }));
     });
     return { ...stored, packageId };
   }

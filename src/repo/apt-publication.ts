@@ -1,9 +1,9 @@
 import { renderRelease } from '../formats/apt/release.js';
 import type { Repository } from '../store/sql/repositories.store.js';
 import type { PublicationFile } from '../store/sql/publications.store.js';
-import type { SnapshotMember } from '../store/sql/snapshots.store.js';
+import type { ContentsPlanner } from './contents-index.js';
 import type { IndexAssembler } from './index-assembler.js';
-import type { FragmentSource, PublicationTools } from './publication.types.js';
+import type { FragmentSource, PublicationTools, PublishedMember } from './publication.types.js';
 
 /** Architectures that get a binary-<arch> index; "all" packages are listed in each of them. */
 export function aptArchitectures(repo: Repository): string[] {
@@ -16,8 +16,9 @@ export function aptArchitectures(repo: Repository): string[] {
  */
 export async function buildAptPublication(input: {
   repo: Repository;
-  members: SnapshotMember[];
+  members: PublishedMember[];
   assembler: IndexAssembler;
+  contents: ContentsPlanner;
   fragments: FragmentSource;
   date: Date;
   validUntil?: Date;
@@ -35,7 +36,8 @@ export async function buildAptPublication(input: {
       files.push({ ...packages.raw, path: `${dir}/Packages` });
       files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
       files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
-      const contents = await assembler.assemble({ kind: 'deb-contents-v1', items, render: fragments.files, xz: false });
+      const plan = await input.contents.plan(items, fragments.files);
+      const contents = await assembler.assemble({ kind: 'deb-contents-v2', items, render: fragments.files, xz: false, plan });
       files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
     }
   }

@@ -29,6 +29,8 @@ export class EnvironmentServeService {
       environments: EnvironmentsStore;
       clock: Clock;
       graceSeconds: number;
+      /** Waits for a pending publication of the repository (uploads answer before it is built). */
+      settle?: (repositoryId: number) => Promise<boolean>;
     },
   ) {}
 
@@ -57,8 +59,9 @@ export class EnvironmentServeService {
 
   private async target(name: string, format: 'deb' | 'rpm', env: string): Promise<Target | null> {
     const { deps } = this;
-    const repo = await deps.repositories.getByName(name);
+    let repo = await deps.repositories.getByName(name);
     if (!repo || repo.format !== format) return null;
+    if (await deps.settle?.(repo.id)) repo = (await deps.repositories.getByName(name)) ?? repo;
     let publicationId: number | null;
     if (env === CURRENT) publicationId = repo.currentPublicationId;
     else publicationId = (await deps.environments.pointer(repo.id, env))?.publicationId ?? null;

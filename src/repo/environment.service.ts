@@ -89,6 +89,7 @@ export class EnvironmentService {
   /** What each environment of the repository serves, `current` first. */
   async ofRepository(repo: Repository): Promise<RepositoryEnvironment[]> {
     const { deps } = this;
+    if (await deps.publisher.settle(repo.id)) repo = (await deps.repositories.getById(repo.id)) ?? repo;
     const colors = new Map((await deps.environments.list()).map((e) => [e.name, e.color]));
     const out: RepositoryEnvironment[] = [];
     if (repo.currentPublicationId !== null) {

@@ -61,7 +61,7 @@ export function createRepoEnvironments(c: {
   const retention = new RetentionService({ db, repositories, publications, environments: stores.environments, content: stores.content, audit, logger, keep: c.config.snapshotRetention });
   const gc = new GcService({ blobs: c.blobs, content: stores.content, retention, clock, logger, publicationGraceSeconds: c.config.publicationGraceSeconds, blobGraceSeconds: c.config.gcGraceSeconds });
   const profiles = new ProfileService({ db, profiles: stores.profiles, repositories, environments: stores.environments, audit, clock });
-  const serve = new EnvironmentServeService({ repositories, publications, environments: stores.environments, clock, graceSeconds: c.config.publicationGraceSeconds });
+  const serve = new EnvironmentServeService({ repositories, publications, environments: stores.environments, clock, graceSeconds: c.config.publicationGraceSeconds, settle: (id) => publisher.settle(id) });
 
   const actorOf = (payload: Record<string, unknown>): Actor => {
     const a = (payload.actor ?? {}) as Partial<Actor>;

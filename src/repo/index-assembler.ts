@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { sha256Hex } from '../core/hash.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
-import type { PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
+import type { IndexChunk, PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
 import { gzipChunk, xzChunk } from './compress.js';
 import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHeader, xzStreamTrailer } from './xz-stream.js';
 
@@ -31,6 +31,18 @@ export interface AssembleInput {
   head?: string;
   tail?: string;
   xz: boolean;
+  /** A precomputed cut with per-chunk rewriting (Contents merging, see contents-index.ts). */
+  plan?: ContentsPlan;
+}
+
+/** How an index is cut and what each chunk becomes when it is not the plain concatenation of its fragments. */
+export interface ContentsPlan {
+  /** Must equal chunkItems(items). */
+  groups: IndexItem[][];
+  /** Appended to each chunk's key: identifies what transform does to that chunk. */
+  keySuffix: string[];
+  transform: (index: number, text: string) => string;
+  tail?: string;
 }
 
 export interface AssembledIndex {
@@ -99,7 +111,7 @@ export class ChunkCache {
 }
 
 /** A Map that forgets its oldest entries beyond a count. */
-class BoundedMap<K, V> extends Map<K, V> {
+export class BoundedMap<K, V> extends Map<K, V> {
   constructor(private readonly limit: number) {
     super();
   }
@@ -128,8 +140,20 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
+function refOfRow(row: IndexChunk): ChunkRef {
+  return {
+    key: row.key,
+    raw: { sha256: row.raw_sha, size: row.raw_size },
+    gz: { sha256: row.gz_sha, size: row.gz_size },
+    xz: row.xz_sha === XZ_NONE ? null : { sha256: row.xz_sha, size: row.xz_size, records: decodeRecords(row.xz_records) },
+  };
+}
+
 export class IndexAssembler {
-  private readonly hashStates = new BoundedMap<string, HashState>(50_000);
+  /** Hash states after chunk chains (see combine); a few per index and publication. */
+  private readonly hashStates = new BoundedMap<string, HashState>(2_000);
+  /** Chunk addresses by key, without bytes. */
+  private readonly refs = new BoundedMap<string, ChunkRef>(50_000);
 
   constructor(
     private readonly blobs: BlobStore,
@@ -139,12 +163,19 @@ export class IndexAssembler {
   ) {}
 
   async assemble(input: AssembleInput): Promise<AssembledIndex> {
-    const groups = chunkItems(input.items);
-    const keys = groups.map((g) => sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${g.map((i) => i.sha256).join('\n')}`));
-    const known = await this.publications.chunks(keys.filter((k) => !this.cache.get(k)));
-    const missing = groups.map((g, i) => ({ g, key: keys[i] })).filter(({ key }) => !this.cache.get(key) && !known.has(key));
+    const { plan } = input;
+    const groups = plan?.groups ?? chunkItems(input.items);
+    const keys = groups.map((g, i) => {
+      const suffix = plan?.keySuffix[i] ? `\n${plan.keySuffix[i]}` : '';
+      return sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${g.map((it) => it.sha256).join('\n')}${suffix}`);
+    });
+    // Addresses of chunks seen before are kept in memory (small); only unseen keys cost a query.
+    const unseen = keys.filter((k) => !this.refs.has(k) && !this.cache.get(k));
+    const known = unseen.length ? await this.publications.chunks(unseen) : new Map<string, IndexChunk>();
+    for (const [key, row] of known) this.refs.set(key, refOfRow(row));
+    const missing = groups.map((g, i) => ({ g, i, key: keys[i] })).filter(({ key }) => !this.cache.get(key) && !this.refs.has(key));
 
-    const built = await mapLimit(missing, 4, async ({ g, key }) => this.buildChunk(input, g, key));
+    const built = await mapLimit(missing, 2, async ({ g, i, key }) => this.buildChunk(input, g, key, undefined, i));
     await this.publications.saveChunks(
       built.map((c) => ({
         key: c.key,
@@ -159,18 +190,8 @@ export class IndexAssembler {
       })),
     );
     const builtByKey = new Map(built.map((c) => [c.key, c]));
-
-    const refs: ChunkRef[] = keys.map((key) => {
-      const hit = builtByKey.get(key) ?? this.cache.get(key);
-      if (hit) return hit;
-      const row = known.get(key)!;
-      return {
-        key,
-        raw: { sha256: row.raw_sha, size: row.raw_size },
-        gz: { sha256: row.gz_sha, size: row.gz_size },
-        xz: row.xz_sha === XZ_NONE ? null : { sha256: row.xz_sha, size: row.xz_size, records: decodeRecords(row.xz_records) },
-      };
-    });
+    for (const c of built) this.refs.set(c.key, { key: c.key, raw: c.raw, gz: c.gz, xz: c.xz });
+    const refs: ChunkRef[] = keys.map((key) => builtByKey.get(key) ?? this.cache.get(key) ?? this.refs.get(key)!);
 
     const edges = await this.edgeChunks(input);
     const all = [...edges.head, ...refs, ...edges.tail];
@@ -179,17 +200,19 @@ export class IndexAssembler {
   }
 
   private async edgeChunks(input: AssembleInput): Promise<{ head: ChunkRef[]; tail: ChunkRef[] }> {
+    const tailText = input.tail ?? input.plan?.tail;
     const head = input.head ? [await this.buildChunk(input, [], `head:${sha256Hex(input.head)}`, input.head)] : [];
-    const tail = input.tail ? [await this.buildChunk(input, [], `tail:${sha256Hex(input.tail)}`, input.tail)] : [];
+    const tail = tailText ? [await this.buildChunk(input, [], `tail:${sha256Hex(tailText)}`, tailText)] : [];
     return { head, tail };
   }
 
-  private async buildChunk(input: AssembleInput, group: IndexItem[], key: string, literal?: string): Promise<ChunkRef> {
+  private async buildChunk(input: AssembleInput, group: IndexItem[], key: string, literal?: string, index?: number): Promise<ChunkRef> {
     let text = literal ?? '';
     if (literal === undefined) {
       const fragments = await input.render(group.map((i) => i.id));
       const sep = input.separator ?? '';
       text = group.map((i) => `${fragments.get(i.id) ?? ''}${sep}`).join('');
+      if (input.plan && index !== undefined) text = input.plan.transform(index, text);
     }
     const raw = Buffer.from(text, 'utf8');
     const [gz, xzStream] = await Promise.all([gzipChunk(raw), input.xz ? xzChunk(raw) : Promise.resolve(null)]);

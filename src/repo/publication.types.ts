@@ -13,3 +13,11 @@ export interface PublicationTools {
   detachSign: (text: string) => Promise<string>;
   put: (path: string, content: string) => Promise<PublicationFile>;
 }
+
+/** What publishing needs of each member of a snapshot. */
+export interface PublishedMember {
+  packageId: number;
+  component: string;
+  arch: string;
+  sha256: string;
+}

@@ -9,7 +9,9 @@ import type { PackagesStore } from '../store/sql/packages.store.js';
 import type { PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
 import type { RepositoriesStore, Repository } from '../store/sql/repositories.store.js';
 import type { SnapshotMember, SnapshotsStore } from '../store/sql/snapshots.store.js';
+import type { PublishedMember } from './publication.types.js';
 import { buildAptPublication } from './apt-publication.js';
+import { ContentsPlanner } from './contents-index.js';
 import type { IndexAssembler } from './index-assembler.js';
 import type { FragmentSource, PublicationTools } from './publication.types.js';
 import { buildRpmPublication } from './rpm-publication.js';
@@ -28,56 +30,91 @@ export interface PublishDeps {
   logger: Logger;
   releaseValidDays: number;
   onPublished?: (repo: Repository, ms: number) => void;
-}
-
-interface RepoState {
-  requested: number;
-  completed: number;
-  running: Promise<void> | null;
+  /** Called after each build (see memory-trim.ts). */
+  trimMemory?: () => void;
 }
 
 /**
- * Generates and switches publications. Calls for one repository coalesce: while a publication is being
- * built, further requests wait and are all served by the next build, which covers every snapshot created
- * meanwhile. A build never edits anything a client can see; the switch is one UPDATE of the pointer.
+ * What a publication needs of a member, kept for every member of a large repository between publications;
+ * the few distinct component and arch strings are shared instead of copied per member.
+ */
+function leanMembers(rows: SnapshotMember[], names: Map<string, string>): PublishedMember[] {
+  const intern = (s: string) => names.get(s) ?? (names.set(s, s), s);
+  return rows.map((m) => ({ packageId: m.packageId, component: intern(m.component), arch: intern(m.arch), sha256: m.sha256 }));
+}
+
+interface Waiter {
+  target: number;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+interface RepoState {
+  /** Requests so far; a build started after request k covers it. */
+  requested: number;
+  completed: number;
+  running: Promise<void> | null;
+  timer: NodeJS.Timeout | null;
+  waiters: Waiter[];
+  lastEnd: number;
+  lastMs: number;
+}
+
+/**
+ * While requests keep coming, a repository spends at most about a fifth of its time publishing: the next
+ * background build starts no sooner than this many build durations after the last one ended. Someone
+ * waiting (a client reading metadata, an explicit publish) never waits for that pause.
+ */
+const PAUSE_FACTOR = 4;
+
+/**
+ * Generates and switches publications. Requests for one repository coalesce: one build covers every
+ * snapshot created before it started. `schedule` asks for a build in the background (uploads answer as
+ * soon as their snapshot is committed); `settle` and `publish` wait until the publication covers every
+ * request made so far, which is what a reader of the serving plane needs. A build never edits anything a
+ * client can see; the switch is one UPDATE of the pointer.
  */
 export class PublishService {
   private readonly states = new Map<number, RepoState>();
   /** The member list of the last snapshot published per repository, advanced by deltas. */
-  private readonly memberCache = new Map<number, { number: number; members: SnapshotMember[] }>();
+  private readonly memberCache = new Map<number, { number: number; members: PublishedMember[] }>();
   private readonly fragments: FragmentSource;
+  private readonly contents = new ContentsPlanner();
+  private readonly names = new Map<string, string>();
 
   constructor(private readonly deps: PublishDeps) {
-    const pick = (col: 'fragment_index' | 'fragment_files' | 'fragment_other') => async (ids: number[]) => {
-      const rows = await deps.packages.fragments(ids);
-      return new Map([...rows].map(([id, r]) => [id, r[col]]));
-    };
+    const pick = (col: 'fragment_index' | 'fragment_files' | 'fragment_other') => (ids: number[]) => deps.packages.fragments(ids, col);
     this.fragments = { index: pick('fragment_index'), files: pick('fragment_files'), other: pick('fragment_other') };
   }
 
   /** Resolves once a publication of the head snapshot as of this call (or later) is current. */
   async publish(repositoryId: number): Promise<void> {
-    const s = this.states.get(repositoryId) ?? { requested: 0, completed: 0, running: null };
-    this.states.set(repositoryId, s);
-    const target = ++s.requested;
-    while (s.completed < target) {
-      if (s.running) {
-        await s.running.catch(() => undefined);
-        continue;
-      }
-      const covers = s.requested;
-      s.running = this.publishHead(repositoryId).finally(() => {
-        s.running = null;
-      });
-      await s.running;
-      s.completed = Math.max(s.completed, covers);
-    }
+    this.request(repositoryId);
+    await this.settle(repositoryId);
+  }
+
+  /** Asks for a publication of the head snapshot without waiting for it. */
+  schedule(repositoryId: number): void {
+    this.request(repositoryId);
+  }
+
+  /**
+   * Resolves once every publication requested so far is current: at once with false when none is pending,
+   * with true after waiting for one.
+   */
+  settle(repositoryId: number): Promise<boolean> {
+    const s = this.states.get(repositoryId);
+    if (!s || s.completed >= s.requested) return Promise.resolve(false);
+    const target = s.requested;
+    return new Promise<boolean>((resolve, reject) => {
+      s.waiters.push({ target, resolve: () => resolve(true), reject });
+      this.kick(repositoryId, s);
+    });
   }
 
   /** Builds a new publication of the head even when the current one covers it (re-publish, re-sign). */
   async rebuild(repositoryId: number): Promise<void> {
-    const s = this.states.get(repositoryId);
-    await s?.running?.catch(() => undefined);
+    await this.settle(repositoryId);
     await this.publishHead(repositoryId, true);
   }
 
@@ -90,18 +127,109 @@ export class PublishService {
     const repo = await deps.repositories.getById(repositoryId);
     if (!repo) throw new AppError('NOT_FOUND', `no repository ${repositoryId}`);
     const date = deps.clock.now();
-    const members = await deps.snapshots.members(repo.id, snapshotNumber);
+    const members = leanMembers(await deps.snapshots.members(repo.id, snapshotNumber), this.names);
     const common = { repo, members, assembler: deps.assembler, fragments: this.fragments, date, tools: this.tools() };
     const files =
       repo.format === 'deb'
-        ? await buildAptPublication({ ...common, validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined })
+        ? // a planner of its own: the shared one follows the head snapshot of each repository
+          await buildAptPublication({ ...common, contents: new ContentsPlanner(), validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined })
         : await buildRpmPublication(common);
     return deps.db.transaction().execute((trx) => deps.publications.create(trx, { repositoryId: repo.id, snapshotNumber, createdAt: date.toISOString(), files }));
   }
 
-  /** Waits for in-flight builds (graceful shutdown). */
+  /**
+   * Checks, at start, that every blob of each repository's current publication exists, and republishes a
+   * repository whose publication lost some (after a restore, a disk fault or an overeager cleanup), so
+   * clients never get a 404 for a file its Release lists. Returns the names of the repaired repositories.
+   */
+  async repairMissingBlobs(): Promise<string[]> {
+    const { deps } = this;
+    const repaired: string[] = [];
+    for (const repo of await deps.repositories.list()) {
+      if (repo.currentPublicationId === null) continue;
+      const files = await deps.publications.files(repo.currentPublicationId);
+      const shas = [...new Set(files.flatMap((f) => f.parts.map((p) => p.sha256)))];
+      const missing: string[] = [];
+      for (let i = 0; i < shas.length; i += 64) {
+        const some = shas.slice(i, i + 64);
+        const present = await Promise.all(some.map((sha) => deps.blobs.has(sha)));
+        some.forEach((sha, j) => present[j] || missing.push(sha));
+      }
+      if (missing.length === 0) continue;
+      deps.logger.error(
+        { repository: repo.name, publication: repo.currentPublicationId, missing: missing.length, examples: missing.slice(0, 5) },
+        'blobs of the current publication are missing; republishing the repository',
+      );
+      // Cached chunks living in a missing blob would be reused as they are: forget them so they are rebuilt.
+      await deps.publications.forgetChunksWith(missing);
+      await this.rebuild(repo.id);
+      repaired.push(repo.name);
+    }
+    return repaired;
+  }
+
+  /** Starts every pending build and waits for all of them (graceful shutdown). */
   async idle(): Promise<void> {
-    await Promise.all([...this.states.values()].map((s) => s.running?.catch(() => undefined)));
+    await Promise.all([...this.states.keys()].map((id) => this.settle(id).catch(() => undefined)));
+  }
+
+  private state(repositoryId: number): RepoState {
+    let s = this.states.get(repositoryId);
+    if (!s) {
+      s = { requested: 0, completed: 0, running: null, timer: null, waiters: [], lastEnd: 0, lastMs: 0 };
+      this.states.set(repositoryId, s);
+    }
+    return s;
+  }
+
+  private request(repositoryId: number): void {
+    const s = this.state(repositoryId);
+    s.requested++;
+    this.kick(repositoryId, s);
+  }
+
+  /** Starts a build now, or after the pause when nobody waits; a running build re-kicks when it ends. */
+  private kick(repositoryId: number, s: RepoState): void {
+    if (s.running || s.completed >= s.requested) return;
+    const delay = s.waiters.length > 0 ? 0 : Math.max(0, s.lastEnd + PAUSE_FACTOR * s.lastMs - performance.now());
+    if (delay > 0) {
+      s.timer ??= setTimeout(() => {
+        s.timer = null;
+        this.kick(repositoryId, s);
+      }, delay);
+      return;
+    }
+    if (s.timer) {
+      clearTimeout(s.timer);
+      s.timer = null;
+    }
+    const covers = s.requested;
+    const started = performance.now();
+    s.running = this.publishHead(repositoryId).then(
+      () => {
+        s.completed = Math.max(s.completed, covers);
+        this.finish(s, (w) => w.target <= covers, (w) => w.resolve());
+      },
+      (err: unknown) => {
+        this.deps.logger.error({ err, repositoryId }, 'publication failed');
+        // Whoever waits for this build hears why; later requests try again.
+        s.completed = Math.max(s.completed, covers);
+        this.finish(s, (w) => w.target <= covers, (w) => w.reject(err));
+      },
+    );
+    void s.running.finally(() => {
+      s.running = null;
+      this.deps.trimMemory?.();
+      s.lastEnd = performance.now();
+      s.lastMs = s.lastEnd - started;
+      this.kick(repositoryId, s);
+    });
+  }
+
+  private finish(s: RepoState, match: (w: Waiter) => boolean, act: (w: Waiter) => void): void {
+    const done = s.waiters.filter(match);
+    s.waiters = s.waiters.filter((w) => !match(w));
+    for (const w of done) act(w);
   }
 
   private async publishHead(repositoryId: number, force = false): Promise<void> {
@@ -122,6 +250,7 @@ export class PublishService {
       repo.format === 'deb'
         ? await buildAptPublication({
             ...common,
+            contents: this.contents,
             validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined,
           })
         : await buildRpmPublication(common);
@@ -150,15 +279,15 @@ export class PublishService {
    * Members of snapshot `number`, from the previous publication's list plus the rows that changed since,
    * so a one-package change does not re-read a 50k-package repository.
    */
-  private async membersAt(repositoryId: number, number: number): Promise<SnapshotMember[]> {
+  private async membersAt(repositoryId: number, number: number): Promise<PublishedMember[]> {
     const { snapshots } = this.deps;
     const cached = this.memberCache.get(repositoryId);
-    let members: SnapshotMember[];
+    let members: PublishedMember[];
     if (cached && cached.number <= number) {
       const { added, removedIds } = await snapshots.changes(repositoryId, cached.number, number);
       const removed = new Set(removedIds);
       members = removed.size ? cached.members.filter((m) => !removed.has(m.packageId)) : cached.members.slice();
-      for (const m of added) {
+      for (const m of leanMembers(added, this.names)) {
         let lo = 0;
         let hi = members.length;
         while (lo < hi) {
@@ -169,7 +298,7 @@ export class PublishService {
         members.splice(lo, 0, m);
       }
     } else {
-      members = await snapshots.members(repositoryId, number);
+      members = leanMembers(await snapshots.members(repositoryId, number), this.names);
     }
     this.memberCache.set(repositoryId, { number, members });
     return members;

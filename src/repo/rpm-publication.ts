@@ -4,9 +4,8 @@ import { primaryHead, primaryTail } from '../formats/rpmmd/primary.js';
 import { renderRepomd } from '../formats/rpmmd/repomd.js';
 import type { PublicationFile } from '../store/sql/publications.store.js';
 import type { Repository } from '../store/sql/repositories.store.js';
-import type { SnapshotMember } from '../store/sql/snapshots.store.js';
 import type { IndexAssembler } from './index-assembler.js';
-import type { FragmentSource, PublicationTools } from './publication.types.js';
+import type { FragmentSource, PublicationTools, PublishedMember } from './publication.types.js';
 
 /** Which packages a DNF arch tree lists: its own arch plus noarch (the noarch tree only noarch). */
 export function rpmTreeIncludes(treeArch: string, pkgArch: string): boolean {
@@ -19,7 +18,7 @@ export function rpmTreeIncludes(treeArch: string, pkgArch: string): boolean {
  */
 export async function buildRpmPublication(input: {
   repo: Repository;
-  members: SnapshotMember[];
+  members: PublishedMember[];
   assembler: IndexAssembler;
   fragments: FragmentSource;
   date: Date;

@@ -44,6 +44,8 @@ export class ServeService {
       signer: Signer;
       clock: Clock;
       graceSeconds: number;
+      /** Waits for a pending publication of the repository; true when it waited (read-your-writes). */
+      settle?: (repositoryId: number) => Promise<boolean>;
     },
   ) {}
 
@@ -75,7 +77,9 @@ export class ServeService {
   }
 
   private async current(name: string, format: 'deb' | 'rpm') {
-    const repo = await this.deps.repositories.getByName(name);
+    let repo = await this.deps.repositories.getByName(name);
+    // Uploads answer before their publication exists; a reader must still see what was answered.
+    if (repo && (await this.deps.settle?.(repo.id))) repo = await this.deps.repositories.getByName(name);
     if (!repo || repo.format !== format || repo.currentPublicationId === null) return null;
     const pub = await this.deps.publications.getPublication(repo.currentPublicationId);
     return pub ? { repo, pub } : null;

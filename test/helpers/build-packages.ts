@@ -12,6 +12,8 @@ export interface DebSpec {
   compression?: 'gzip' | 'xz' | 'zstd' | 'none';
   /** Extra text to make otherwise identical packages differ in content. */
   salt?: string;
+  /** Extra files: path below the root (no leading "/") → content. */
+  files?: Record<string, string>;
 }
 
 /** Builds a real .deb with dpkg-deb and returns its bytes. */
@@ -23,6 +25,10 @@ export function buildDeb(spec: DebSpec): Buffer {
   mkdirSync(path.join(root, 'usr/bin'), { recursive: true });
   writeFileSync(path.join(root, 'usr/bin', spec.name), `#!/bin/sh\necho ${spec.name} ${spec.version} ${spec.salt ?? ''}\n`, { mode: 0o755 });
   writeFileSync(path.join(root, 'usr/share/doc', spec.name, 'README'), `${spec.name}\n`);
+  for (const [file, content] of Object.entries(spec.files ?? {})) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), content);
+  }
   const control = [
     `Package: ${spec.name}`,
     ...(spec.source ? [`Source: ${spec.source}`] : []),

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobFacts, ByteSource } from '../../formats/types.js';
 
-/** An upload written to local staging while hashed; committed into the store only once accepted. */
+/** An upload held in staging (memory or a local temp file) while hashed; committed into the store only once accepted. */
 export interface StagedBlob {
   readonly facts: BlobFacts;
   /** Random access to the staged bytes (for parsing) — valid until commit or discard. */
@@ -18,6 +18,11 @@ export interface StagedBlob {
  */
 export interface BlobStore {
   stage(input: Readable, opts: { maxBytes: number }): Promise<StagedBlob>;
+  /**
+   * Commits several staged blobs durably at once (group commit of concurrent uploads): the same guarantee
+   * as committing each, with one round of syncs for the whole batch.
+   */
+  commitAll(staged: StagedBlob[]): Promise<void>;
   putBuffer(data: Uint8Array, opts?: { durable?: boolean }): Promise<{ sha256: string; size: number }>;
   has(sha256: string): Promise<boolean>;
   /** Stream of bytes [start, end] inclusive, or the whole blob. */

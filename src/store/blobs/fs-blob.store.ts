@@ -1,18 +1,37 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
-import type { BlobFacts } from '../../formats/types.js';
+import type { BlobFacts, ByteSource } from '../../formats/types.js';
 import type { BlobStore, StagedBlob } from './blob-store.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
+/** Uploads up to this size stay in memory while staged; larger ones spill to a temp file. */
+const MEMORY_STAGE_BYTES = 1024 * 1024;
+
+/** A staged upload: its bytes in memory, or in a temp file once it outgrew the memory limit. */
+interface FsStaged extends StagedBlob {
+  readonly bytes: Buffer | null;
+  readonly tmp: string | null;
+}
+
+async function datasyncFile(file: string, flags: string, data?: Buffer): Promise<void> {
+  const fh = await open(file, flags);
+  try {
+    if (data) await fh.writeFile(data);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+}
 
 /** Filesystem blobs under <root>/sha256/ab/cd/<hex>; staging under <root>/tmp on the same filesystem. */
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  /** Fan-out directories known to exist, so a commit does not stat or create them again. */
+  private readonly dirs = new Set<string>();
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -30,79 +49,98 @@ export class FsBlobStore implements BlobStore {
   }
 
   async stage(input: Readable, opts: { maxBytes: number }): Promise<StagedBlob> {
-    const tmp = path.join(this.tmpDir, randomUUID());
     const hashes = { sha256: createHash('sha256'), sha1: createHash('sha1'), md5: createHash('md5') };
     let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
+    let chunks: Buffer[] = [];
+    let tmp: string | null = null;
+    let fh: FileHandle | null = null;
+    try {
+      for await (const chunk of input as AsyncIterable<Buffer>) {
         size += chunk.length;
-        if (size > opts.maxBytes) {
-          cb(new AppError('UPLOAD_TOO_LARGE', `upload exceeds ${opts.maxBytes} bytes`));
-          return;
-        }
+        if (size > opts.maxBytes) throw new AppError('UPLOAD_TOO_LARGE', `upload exceeds ${opts.maxBytes} bytes`);
         hashes.sha256.update(chunk);
         hashes.sha1.update(chunk);
         hashes.md5.update(chunk);
-        cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(input, meter, createWriteStream(tmp));
+        if (fh) {
+          await fh.write(chunk);
+        } else {
+          chunks.push(chunk);
+          if (size > MEMORY_STAGE_BYTES) {
+            tmp = path.join(this.tmpDir, randomUUID());
+            fh = await open(tmp, 'w');
+            await fh.writeFile(Buffer.concat(chunks));
+            chunks = [];
+          }
+        }
+      }
     } catch (err) {
-      await rm(tmp, { force: true });
+      input.resume();
+      await fh?.close();
+      if (tmp) await rm(tmp, { force: true });
       throw err;
     }
+    await fh?.close();
+    const bytes = tmp ? null : Buffer.concat(chunks, size);
     const facts: BlobFacts = {
       size,
       sha256: hashes.sha256.digest('hex'),
       sha1: hashes.sha1.digest('hex'),
       md5: hashes.md5.digest('hex'),
     };
-    return {
+    const staged: FsStaged = {
       facts,
-      source: async () => {
-        const fh = await open(tmp, 'r');
-        return {
-          size,
-          read: async (offset: number, length: number) => {
-            const n = Math.max(0, Math.min(length, size - offset));
-            const buf = Buffer.allocUnsafe(n);
-            const { bytesRead } = await fh.read(buf, 0, n, offset);
-            return buf.subarray(0, bytesRead);
-          },
-          close: () => fh.close(),
-        };
-      },
-      commit: () => this.moveIn(tmp, facts.sha256, true),
-      discard: () => rm(tmp, { force: true }),
+      bytes,
+      tmp,
+      source: () => (bytes ? Promise.resolve(memorySource(bytes)) : fileSource(tmp!, size)),
+      commit: () => this.commitAll([staged]),
+      discard: () => (tmp ? rm(tmp, { force: true }) : Promise.resolve()),
     };
+    return staged;
+  }
+
+  /**
+   * Every file is written and synced, then renamed into place, then each parent directory is synced once,
+   * so the renames are durable before the caller writes rows that reference them.
+   */
+  async commitAll(staged: StagedBlob[]): Promise<void> {
+    const todo = new Map<string, FsStaged>();
+    for (const s of staged as FsStaged[]) todo.set(s.facts.sha256, s);
+    const moves = await Promise.all(
+      [...todo.values()].map(async (s) => {
+        if (s.bytes) {
+          const tmp = path.join(this.tmpDir, randomUUID());
+          await datasyncFile(tmp, 'w', s.bytes);
+          return { from: tmp, to: this.pathOf(s.facts.sha256) };
+        }
+        await datasyncFile(s.tmp!, 'r+');
+        return { from: s.tmp!, to: this.pathOf(s.facts.sha256) };
+      }),
+    );
+    const parents = new Set<string>();
+    for (const m of moves) {
+      await this.ensureDir(path.dirname(m.to));
+      await rename(m.from, m.to);
+      parents.add(path.dirname(m.to));
+    }
+    await Promise.all([...parents].map((d) => datasyncFile(d, 'r')));
   }
 
   async putBuffer(data: Uint8Array, opts: { durable?: boolean } = {}): Promise<{ sha256: string; size: number }> {
     const sha256 = createHash('sha256').update(data).digest('hex');
     if (await this.touch(sha256)) return { sha256, size: data.length };
     const tmp = path.join(this.tmpDir, randomUUID());
-    await writeFile(tmp, data);
-    await this.moveIn(tmp, sha256, opts.durable ?? true);
+    const dest = this.pathOf(sha256);
+    if (opts.durable ?? true) await datasyncFile(tmp, 'w', Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    else await writeFile(tmp, data);
+    await this.ensureDir(path.dirname(dest));
+    await rename(tmp, dest);
     return { sha256, size: data.length };
   }
 
-  private async moveIn(tmp: string, sha256: string, durable: boolean): Promise<void> {
-    const dest = this.pathOf(sha256);
-    if (await this.touch(sha256)) {
-      await rm(tmp, { force: true });
-      return;
-    }
-    if (durable) {
-      const fh = await open(tmp, 'r+');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    }
-    await mkdir(path.dirname(dest), { recursive: true });
-    await rename(tmp, dest);
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.dirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.dirs.add(dir);
   }
 
   /**
@@ -157,4 +195,26 @@ export class FsBlobStore implements BlobStore {
     await stat(path.join(this.root, 'sha256'));
     await access(this.tmpDir);
   }
+}
+
+function memorySource(bytes: Buffer): ByteSource & { close(): Promise<void> } {
+  return {
+    size: bytes.length,
+    read: async (offset: number, length: number) => bytes.subarray(Math.max(0, offset), Math.max(0, Math.min(bytes.length, offset + length))),
+    close: async () => undefined,
+  };
+}
+
+async function fileSource(file: string, size: number): Promise<ByteSource & { close(): Promise<void> }> {
+  const fh = await open(file, 'r');
+  return {
+    size,
+    read: async (offset: number, length: number) => {
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = Buffer.allocUnsafe(n);
+      const { bytesRead } = await fh.read(buf, 0, n, offset);
+      return buf.subarray(0, bytesRead);
+    },
+    close: () => fh.close(),
+  };
 }

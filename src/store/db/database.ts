@@ -41,10 +41,33 @@ export function openDatabase(opts: { databaseUrl: string; dataDir: string; onPoo
   const file = path.join(opts.dataDir, 'packyard.sqlite');
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  // FULL: a commit is on disk before the client hears about it (uploads are answered after their commit).
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  cachePreparedStatements(sqlite);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/**
+ * Kysely's SQLite driver prepares every statement anew; preparing costs more than running most of our
+ * queries. Statements are reused by SQL text (bounded). Safe because Kysely runs one query at a time per
+ * connection and we never hold an iterating statement open.
+ */
+function cachePreparedStatements(sqlite: SQLite.Database, limit = 300): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, SQLite.Statement>();
+  sqlite.prepare = ((source: string) => {
+    // Long texts are bulk statements (IN lists, multi-row inserts) that rarely repeat and are costly to keep.
+    if (source.length > 2000) return prepare(source);
+    let stmt = cache.get(source);
+    if (!stmt) {
+      stmt = prepare(source);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
+      cache.set(source, stmt);
+    }
+    return stmt;
+  }) as typeof sqlite.prepare;
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {

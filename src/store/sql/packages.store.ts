@@ -49,16 +49,16 @@ export class PackagesStore {
     return r.id;
   }
 
-  /** Rendered fragments of the given packages, for (re)building index chunks. */
-  async fragments(ids: number[]): Promise<Map<number, Pick<PackageRow, 'fragment_index' | 'fragment_files' | 'fragment_other'>>> {
-    const out = new Map<number, Pick<PackageRow, 'fragment_index' | 'fragment_files' | 'fragment_other'>>();
+  /** One rendered fragment column of the given packages, for (re)building index chunks. */
+  async fragments(ids: number[], column: 'fragment_index' | 'fragment_files' | 'fragment_other'): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
     for (let i = 0; i < ids.length; i += 500) {
       const rows = await this.db
         .selectFrom('packages')
-        .select(['id', 'fragment_index', 'fragment_files', 'fragment_other'])
+        .select(['id', column])
         .where('id', 'in', ids.slice(i, i + 500))
         .execute();
-      for (const r of rows) out.set(r.id, r);
+      for (const r of rows) out.set(r.id, (r as Record<string, unknown>)[column] as string);
     }
     return out;
   }

@@ -46,6 +46,12 @@ export class PublicationsStore {
     return r && { path: r.path, sha256: r.sha256, size: r.size, parts: JSON.parse(r.parts) };
   }
 
+  /** Every file of a publication. */
+  async files(publicationId: number): Promise<PublicationFile[]> {
+    const rows = await this.db.selectFrom('publication_files').select(['path', 'sha256', 'size', 'parts']).where('publication_id', '=', publicationId).execute();
+    return rows.map((r) => ({ path: r.path, sha256: r.sha256, size: r.size, parts: JSON.parse(r.parts) }));
+  }
+
   async getPublication(id: number, db: Kysely<Database> = this.db): Promise<{ id: number; snapshotNumber: number; createdAt: string } | undefined> {
     const r = await db.selectFrom('publications').select(['id', 'snapshot_number', 'created_at']).where('id', '=', id).executeTakeFirst();
     return r && { id: r.id, snapshotNumber: r.snapshot_number, createdAt: r.created_at };
@@ -84,6 +90,17 @@ export class PublicationsStore {
         .insertInto('index_chunks')
         .values(chunks.slice(i, i + 100))
         .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+    }
+  }
+
+  /** Forgets the cached index chunks stored in any of these blobs (they must be rebuilt). */
+  async forgetChunksWith(shas: string[]): Promise<void> {
+    for (let i = 0; i < shas.length; i += 300) {
+      const some = shas.slice(i, i + 300);
+      await this.db
+        .deleteFrom('index_chunks')
+        .where((eb) => eb.or([eb('raw_sha', 'in', some), eb('gz_sha', 'in', some), eb('xz_sha', 'in', some)]))
         .execute();
     }
   }

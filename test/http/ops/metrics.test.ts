@@ -69,9 +69,12 @@ describe.skipIf(skipWithout(['dpkg-deb']))('GET /metrics', () => {
   });
 
   it('exposes publish durations from the metrics object handed to services, and the job queue depth', async () => {
+    // every repository was published at start, through the same metrics object
+    const first = sample(await scrape(), 'packyard_publish_duration_seconds_count', { repository: 'jammy', result: 'success' }) ?? 0;
+    expect(first).toBeGreaterThanOrEqual(1);
     srv.container.ops.metrics.observePublish('jammy', 0.2, 'success');
     const text = await scrape();
-    expect(sample(text, 'packyard_publish_duration_seconds_count', { repository: 'jammy', result: 'success' })).toBe(1);
+    expect(sample(text, 'packyard_publish_duration_seconds_count', { repository: 'jammy', result: 'success' })).toBe(first + 1);
     // with the workers stopped, two due jobs wait in the queue
     const { jobs } = srv.container;
     await jobs.stop();
@@ -89,7 +92,6 @@ describe.skipIf(skipWithout(['dpkg-deb']))('GET /metrics', () => {
     try {
       const text = (await other.app.inject({ url: '/metrics' })).body;
       expect(sample(text, 'repod_uploads_total', { status: 'accepted' })).toBeUndefined();
-      expect(sample(text, 'packyard_publish_duration_seconds_count', { repository: 'jammy', result: 'success' })).toBeUndefined();
     } finally {
       await other.close();
     }

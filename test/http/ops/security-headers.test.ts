@@ -38,7 +38,7 @@ describe('security headers and JSON errors', () => {
       const res = await srv.app.inject({ url });
       expect(res.statusCode).toBe(404);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
-      expect(res.json()).toMatchObject({ code: 'NOT_FOUND', detail: 'Not found' });
+      expect(res.json()).toMatchObject(url.startsWith('/api/v2') ? { code: 'NOT_FOUND', rc: 404 } : { code: 'NOT_FOUND', detail: 'Not found' });
       expect(typeof res.json().message).toBe('string');
     }
   });

@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { createContainer } from '../src/container.js';
+
+const PASSWORD = 'Bench1234!';
+
+/** A Packyard server as `npm start` runs it (compiled JavaScript, its own data directory, SQLite). */
+export interface BenchServer {
+  base: string;
+  dataDir: string;
+  token: string;
+  child: ChildProcess;
+  peakRssMb(): number;
+  stop(): Promise<void>;
+  cleanup(): void;
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`server did not come up at ${url}`);
+}
+
+export async function startServer(): Promise<BenchServer> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'packyard-bench-'));
+  const port = 18000 + Math.floor(Math.random() * 1000);
+  const base = `http://127.0.0.1:${port}`;
+  const extraArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...extraArgs, process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'], {
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(`${base}/health/live`);
+  const login = await fetch(`${base}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  return {
+    base,
+    dataDir,
+    token,
+    child,
+    peakRssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+    cleanup: () => {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function upload(srv: BenchServer, distribution: string, filename: string, body: Buffer): Promise<void> {
+  const form = new FormData();
+  form.append('file', new Blob([body]), filename);
+  form.append('distribution', distribution);
+  const res = await fetch(`${srv.base}/upload/`, { method: 'POST', body: form, headers: { authorization: `Bearer ${srv.token}` } });
+  if (!res.ok) throw new Error(`upload ${filename}: ${res.status} ${await res.text()}`);
+}
+
+/** Uploads every file with `concurrency` clients, like parallel CI jobs. */
+export async function uploadAll(srv: BenchServer, distribution: string, files: string[], concurrency: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < files.length) {
+        const file = files[next++];
+        await upload(srv, distribution, path.basename(file), readFileSync(file));
+      }
+    }),
+  );
+}
+
+/**
+ * Full publication from scratch: the stopped server's data in a fresh process, every cached index chunk
+ * forgotten, so every index is rendered, compressed, hashed and signed again.
+ */
+export async function fullPublish(dataDir: string, distribution: string): Promise<{ seconds: number; snapshots: number }> {
+  const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', ADMIN_PASSWORD: PASSWORD });
+  const c = await createContainer(config, pino({ level: 'warn' }));
+  try {
+    await c.stores.publications.forgetChunks();
+    const repo = (await c.stores.repositories.getByName(distribution))!;
+    const t = performance.now();
+    await c.publisher.rebuild(repo.id);
+    return { seconds: (performance.now() - t) / 1000, snapshots: repo.headSnapshot };
+  } finally {
+    await c.close();
+  }
+}

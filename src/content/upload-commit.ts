@@ -1,0 +1,226 @@
+import type { Kysely } from 'kysely';
+import type { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../core/actor.js';
+import { AppError, isAppError } from '../core/errors.js';
+import type { BlobFacts, ParsedPackage } from '../formats/types.js';
+import type { PublishService } from '../repo/publish.service.js';
+import { type GateVerdict, type PackageGate, openGate } from '../security/gate.js';
+import type { BlobStore, StagedBlob } from '../store/blobs/blob-store.js';
+import { lockRepository } from '../store/db/dialect.js';
+import type { Database } from '../store/db/schema.js';
+import type { PackagesStore } from '../store/sql/packages.store.js';
+import type { RepositoriesStore, Repository } from '../store/sql/repositories.store.js';
+import type { SnapshotsStore } from '../store/sql/snapshots.store.js';
+import type { RenderedPackage } from './render-fragments.js';
+
+/** One parsed, checked upload waiting for its repository's next commit. */
+export interface PendingUpload {
+  actor: Actor;
+  repo: Repository;
+  pkg: ParsedPackage;
+  rendered: RenderedPackage;
+  facts: BlobFacts;
+  staged: StagedBlob;
+  component: string;
+  uploadedAt: Date;
+  /** The package row already existed when the upload was checked: its blob is in the store. */
+  known: boolean;
+}
+
+export type CommitOutcome = { status: 'accepted' | 'already_imported' | 'pending_review' | 'rejected'; snapshot: number; gate?: GateVerdict };
+
+export interface UploadCommitDeps {
+  db: Kysely<Database>;
+  audit: AuditService;
+  blobs: BlobStore;
+  repositories: RepositoriesStore;
+  packages: PackagesStore;
+  snapshots: SnapshotsStore;
+  publisher: PublishService;
+  gate?: PackageGate;
+}
+
+type Waiting = { upload: PendingUpload; resolve: (o: CommitOutcome) => void; reject: (err: unknown) => void };
+
+/** Most uploads one transaction takes; more wait for the next one. */
+const MAX_BATCH = 500;
+
+/**
+ * Group commit of uploads, per repository. Uploads that arrive while a commit runs are committed together
+ * by the next one: their blobs are synced in one round, then one transaction inserts the packages, ONE
+ * snapshot holding all of them and one audit event per upload. Every caller is answered only after that
+ * transaction committed; the publication follows in the background (PublishService coalesces it).
+ * A batch that fails for a reason other than one upload's own verdict is retried upload by upload, so one
+ * bad upload never fails its neighbours.
+ */
+export class UploadCommitter {
+  private readonly queues = new Map<number, { waiting: Waiting[]; running: boolean }>();
+
+  constructor(
+    private readonly deps: UploadCommitDeps,
+    private readonly checkConflict: (trx: Kysely<Database>, upload: PendingUpload) => Promise<void>,
+  ) {}
+
+  submit(upload: PendingUpload): Promise<CommitOutcome> {
+    let q = this.queues.get(upload.repo.id);
+    if (!q) {
+      q = { waiting: [], running: false };
+      this.queues.set(upload.repo.id, q);
+    }
+    const queue = q;
+    return new Promise<CommitOutcome>((resolve, reject) => {
+      queue.waiting.push({ upload, resolve, reject });
+      if (!queue.running) {
+        queue.running = true;
+        void this.drain(upload.repo.id, queue);
+      }
+    });
+  }
+
+  /**
+   * Two stages in a pipeline: while one batch's rows are written (and their commit synced), the next
+   * batch's blobs are synced. A batch's rows are written only after its own blobs are durable.
+   */
+  private async drain(repositoryId: number, q: { waiting: Waiting[]; running: boolean }): Promise<void> {
+    let rows: Promise<void> = Promise.resolve();
+    try {
+      while (q.waiting.length > 0) {
+        const batch = q.waiting.splice(0, MAX_BATCH);
+        // Blobs first: a crash after this leaves orphan blobs, never a row without bytes.
+        const blobs = this.deps.blobs.commitAll(batch.filter((w) => !w.upload.known).map((w) => w.upload.staged)).then(
+          () => null,
+          (err: unknown) => err ?? new Error('blob commit failed'),
+        );
+        const [blobError] = await Promise.all([blobs, rows]);
+        rows = this.finish(repositoryId, batch, blobError);
+      }
+      await rows;
+    } finally {
+      q.running = false;
+    }
+  }
+
+  /** Writes a batch's rows; never throws: every waiting upload is answered. */
+  private async finish(repositoryId: number, batch: Waiting[], blobError: unknown): Promise<void> {
+    if (blobError) {
+      for (const w of batch) w.reject(blobError);
+      return;
+    }
+    try {
+      await this.writeRows(repositoryId, batch);
+    } catch (err) {
+      if (batch.length === 1) batch[0].reject(err);
+      else for (const w of batch) await this.writeRows(repositoryId, [w]).catch((e: unknown) => w.reject(e));
+    }
+  }
+
+  private async writeRows(repositoryId: number, batch: Waiting[]): Promise<void> {
+    const { deps } = this;
+    const results = new Map<Waiting, CommitOutcome | AppError>();
+    const accepted = await deps.db.transaction().execute(async (trx) => {
+      await lockRepository(trx, repositoryId);
+      const fresh = await deps.repositories.getById(repositoryId, trx);
+      if (!fresh) throw new AppError('UNKNOWN_DISTRIBUTION', 'the distribution was removed');
+      const number = fresh.headSnapshot + 1;
+      const inBatch = new Map<string, number>();
+      const added: PendingUpload[] = [];
+      for (const w of batch) {
+        const u = w.upload;
+        let packageId = inBatch.get(u.facts.sha256) ?? (await deps.packages.findBySha(u.facts.sha256, trx))?.id;
+        if (packageId !== undefined && (await deps.snapshots.isLiveMember(repositoryId, packageId, trx))) {
+          results.set(w, { status: 'already_imported', snapshot: inBatch.has(u.facts.sha256) ? number : fresh.headSnapshot });
+          continue;
+        }
+        if (packageId === undefined) {
+          try {
+            await this.checkConflict(trx, u);
+          } catch (err) {
+            if (!isAppError(err)) throw err;
+            results.set(w, err);
+            continue;
+          }
+          packageId = await deps.packages.insert(trx, packageRow(u));
+        }
+        // The security gate: the row exists, it is not a member yet; review and block keep it out.
+        const gate = await (deps.gate ?? openGate).evaluate(trx, { packageId, repositoryId });
+        if (gate.verdict === 'review' || gate.verdict === 'block') {
+          const held = gate.verdict === 'review';
+          await deps.audit.record(trx, {
+            actor: u.actor,
+            action: 'UPLOAD',
+            result: held ? 'PENDING' : 'BLOCKED',
+            package: u.pkg.name,
+            version: u.rendered.version,
+            distribution: u.repo.name,
+            detail: { sha256: u.facts.sha256, arch: u.pkg.arch, reason: gate.reason, findings: gate.summary },
+          });
+          results.set(w, { status: held ? 'pending_review' : 'rejected', snapshot: fresh.headSnapshot, gate });
+          continue;
+        }
+        inBatch.set(u.facts.sha256, packageId);
+        await deps.snapshots.addMember(trx, repositoryId, packageId, u.component, number);
+        await deps.audit.record(trx, {
+          actor: u.actor,
+          action: 'UPLOAD',
+          result: 'SUCCESS',
+          package: u.pkg.name,
+          version: u.rendered.version,
+          distribution: u.repo.name,
+          detail: { sha256: u.facts.sha256, arch: u.pkg.arch, snapshot: number },
+        });
+        results.set(w, { status: 'accepted', snapshot: number, gate });
+        added.push(u);
+      }
+      if (added.length === 0) return 0;
+      // One snapshot for the whole batch (rows of one transaction: nobody sees members without it).
+      await deps.snapshots.create(trx, { repositoryId, number, reason: snapshotReason(added), actor: actorsOf(added), createdAt: added[0].uploadedAt.toISOString() });
+      await deps.repositories.setHead(trx, repositoryId, number);
+      return added.length;
+    });
+    if (accepted > 0) deps.publisher.schedule(repositoryId);
+    for (const w of batch) {
+      const r = results.get(w)!;
+      if (r instanceof Error) w.reject(r);
+      else w.resolve(r);
+    }
+  }
+}
+
+export function packageRow(u: Pick<PendingUpload, 'pkg' | 'rendered' | 'facts' | 'uploadedAt' | 'actor'>) {
+  const { pkg, rendered, facts } = u;
+  const { files, ...meta } = pkg;
+  return {
+    sha256: facts.sha256,
+    format: pkg.format,
+    name: pkg.name,
+    version: rendered.version,
+    arch: pkg.arch,
+    source: pkg.source,
+    source_version: pkg.format === 'deb' ? pkg.sourceVersion : rendered.version,
+    filename: rendered.filename,
+    size: facts.size,
+    sha1: facts.sha1,
+    md5: facts.md5,
+    meta: JSON.stringify(meta),
+    files: JSON.stringify(files),
+    fragment_index: rendered.fragmentIndex,
+    fragment_files: rendered.fragmentFiles,
+    fragment_other: rendered.fragmentOther,
+    created_at: u.uploadedAt.toISOString(),
+    uploaded_by: u.actor.username,
+  };
+}
+
+function describe(u: PendingUpload): string {
+  return `${u.pkg.name} ${u.rendered.version} ${u.pkg.arch}`;
+}
+
+function snapshotReason(ups: PendingUpload[]): string {
+  if (ups.length === 1) return `upload ${describe(ups[0])}`;
+  const shown = ups.slice(0, 5).map(describe).join(', ');
+  return `upload of ${ups.length} packages: ${shown}${ups.length > 5 ? ', ...' : ''}`;
+}
+
+function actorsOf(ups: PendingUpload[]): string {
+  return [...new Set(ups.map((u) => u.actor.username))].join(', ');
+}
