@@ -27,7 +27,7 @@ afterAll(removeTempDirs);
 const parse = (buf: Uint8Array) => parseDeb(bufferSource(buf));
 
 /** Resolves to the AppError code, fails on success, on any other error and on a hang. */
-async function failureCode(promise: Promise<unknown>, ms = 10_000): Promise<ErrorCode> {
+async function failureCode(promise: Promise<unknown>, ms = 30_000): Promise<ErrorCode> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`parser did not settle within ${ms} ms`)), ms);
@@ -44,7 +44,7 @@ async function failureCode(promise: Promise<unknown>, ms = 10_000): Promise<Erro
 }
 
 /** Success or an AppError are both fine; anything else, or no answer at all, is a bug. */
-async function settles(promise: Promise<unknown>, what: string, ms = 10_000): Promise<void> {
+async function settles(promise: Promise<unknown>, what: string, ms = 30_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: parser did not settle within ${ms} ms`)), ms);
