@@ -54,7 +54,10 @@ export class ExposureService {
   private fixes: FixLocator;
 
   constructor(private readonly deps: { hosts: HostsStore; inventory: HostsInventoryStore; exposure: HostsExposureStore }) {
-    this.fixes = { served: (format, _env, names) => deps.exposure.liveVersions(names, format) };
+    // A host in a named environment gets what that environment serves; one without gets `current`.
+    this.fixes = {
+      served: (format, env, names) => (env && env !== 'current' ? deps.exposure.environmentVersions(names, format, env) : deps.exposure.liveVersions(names, format)),
+    };
   }
 
   /** Wiring point for the security area's advisory store. */

@@ -68,6 +68,18 @@ describe('fleet exposure', () => {
     expect(inRange('rpm', '3.0.9-1.el9', { introduced: null, fixed: '1:3.0.7-27.el9' })).toBe(true);
   });
 
+  it('counts a fix only where the host\'s environment serves it', async () => {
+    const before = await get('/api/v1/security/exposure?cve=CVE-2024-0001');
+    const a = before.body.items.filter((i: any) => i.hostname === 'a.example');
+    expect(a.map((i: any) => i.fix_repositories)).toEqual([[], [], []]);
+    // the fix is in jammy's newest snapshot; prod now points there
+    const c = srv.container;
+    const jammy = (await c.stores.repositories.getByName('jammy'))!;
+    await c.publisher.settle(jammy.id);
+    const head = (await c.stores.repositories.getByName('jammy'))!.headSnapshot;
+    await c.envs.environments.point(admin, jammy, 'prod', head);
+  });
+
   it('lists the hosts exposed to a CVE, per release, with the fixed version and where it already is', async () => {
     const res = await get('/api/v1/security/exposure?cve=CVE-2024-0001');
     expect(res.status).toBe(200);

@@ -48,4 +48,31 @@ export class HostsExposureStore {
     }
     return out;
   }
+
+  /**
+   * The versions of the given names that environment `env` of each repository serves: members of the
+   * snapshot the environment points at (repositories without that environment serve it nothing).
+   */
+  async environmentVersions(names: string[], format: 'deb' | 'rpm', env: string): Promise<{ repository: string; name: string; source: string; version: string }[]> {
+    if (names.length === 0) return [];
+    const out: { repository: string; name: string; source: string; version: string }[] = [];
+    for (let i = 0; i < names.length; i += CHUNK) {
+      const part = names.slice(i, i + CHUNK);
+      const rows = await this.db
+        .selectFrom('repository_environments as re')
+        .innerJoin('environments as e', 'e.id', 're.environment_id')
+        .innerJoin('repositories as r', 'r.id', 're.repository_id')
+        .innerJoin('repository_packages as rp', 'rp.repository_id', 're.repository_id')
+        .innerJoin('packages as p', 'p.id', 'rp.package_id')
+        .select(['r.name as repository', 'p.name', 'p.source', 'p.version'])
+        .where('e.name', '=', env)
+        .where('r.format', '=', format)
+        .whereRef('rp.added_in', '<=', 're.snapshot_number')
+        .where((eb) => eb.or([eb('rp.removed_in', 'is', null), eb('rp.removed_in', '>', eb.ref('re.snapshot_number'))]))
+        .where((eb) => eb.or([eb('p.name', 'in', part), eb('p.source', 'in', part)]))
+        .execute();
+      out.push(...rows);
+    }
+    return out;
+  }
 }
