@@ -11,8 +11,8 @@ export type MatchableAdvisory = Pick<
 >;
 
 const MATCHABLE = ['id', 'release_key', 'source_package', 'advisory_id', 'cve_ids', 'severity', 'fixed_version', 'fix_state', 'ranges', 'versions'] as const;
-// Rows per statement: keeps bound parameters under SQLite's and PostgreSQL's limits.
-const BATCH = 200;
+// Rows per statement: few round trips (the re-match reads 50k names), bound parameters well under SQLite's and PostgreSQL's limits.
+const BATCH = 1000;
 
 export class AdvisoriesStore {
   constructor(private readonly db: Kysely<Database>) {}
