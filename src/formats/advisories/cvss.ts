@@ -1,8 +1,7 @@
 /**
  * CVSS base scores and severity labels.
  * v3.0/v3.1: base score per the FIRST specification (section 7.1 formulas, Appendix A Roundup for 3.1).
- * v4.0 is not scored here: its base score comes from a MacroVector lookup table and interpolation that this
- * module does not implement, so a v4-only advisory takes the feed's own severity label instead.
+ * v4.0 is scored in cvss4.ts (MacroVector lookup and interpolation); severityFromScore serves both.
  */
 import type { Severity } from './advisory.types.js';
 

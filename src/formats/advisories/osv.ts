@@ -5,6 +5,7 @@
  */
 import type { AffectedRange, FixState, ParsedRecord, RangeEvent, Severity } from './advisory.types.js';
 import { cvss3BaseScore, severityFromLabel, severityFromScore } from './cvss.js';
+import { cvss4BaseScore } from './cvss4.js';
 
 const DISTRO_ECOSYSTEMS = ['Debian', 'Ubuntu', 'AlmaLinux', 'Rocky Linux', 'Red Hat', 'SUSE', 'openSUSE'];
 
@@ -22,12 +23,16 @@ const strArray = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x i
 
 function severityOf(record: Json, affected: Json): { severity: Severity; score: number | null; vector: string; source: string } {
   const entries = [...(Array.isArray(affected.severity) ? affected.severity : []), ...(Array.isArray(record.severity) ? record.severity : [])].filter(isObj);
-  for (const e of entries) {
-    const score = str(e.type).startsWith('CVSS_V3') ? cvss3BaseScore(str(e.score)) : null;
-    if (score !== null) return { severity: severityFromScore(score), score, vector: str(e.score), source: 'CVSS_V3' };
+  // A CVSS v4 score wins over a v3 one (the newer specification), and any valid CVSS score over a label.
+  const scorers: Array<[string, (vector: string) => number | null]> = [['CVSS_V4', cvss4BaseScore], ['CVSS_V3', cvss3BaseScore]];
+  for (const [source, scorer] of scorers) {
+    for (const e of entries.filter((x) => str(x.type).startsWith(source))) {
+      const score = scorer(str(e.score));
+      if (score !== null) return { severity: severityFromScore(score), score, vector: str(e.score), source };
+    }
   }
   // Labels: Ubuntu puts its priority in severity[] with type "Ubuntu"; others use database_specific or
-  // ecosystem_specific. CVSS v4 vectors are kept for display but not scored (see cvss.ts).
+  // ecosystem_specific. An unscorable CVSS v4 vector is still kept for display.
   const labels: Array<[string, unknown]> = [
     ...entries.filter((e) => !str(e.type).startsWith('CVSS')).map((e): [string, unknown] => [str(e.type), e.score]),
     ['ecosystem_specific', isObj(affected.ecosystem_specific) ? (affected.ecosystem_specific.severity ?? affected.ecosystem_specific.urgency) : undefined],

@@ -17,7 +17,7 @@ const fixture = (name: string) => readFileSync(join(FIX, name));
 const chunked = (buf: Buffer, size = 7) => Readable.from(Array.from({ length: Math.ceil(buf.length / size) }, (_, i) => buf.subarray(i * size, (i + 1) * size)));
 
 describe('OSV and Debian tracker parsers (golden files)', () => {
-  for (const name of ['osv-debian', 'osv-alma']) {
+  for (const name of ['osv-debian', 'osv-alma', 'osv-cvss4']) {
     it(`${name}.json parses to ${name}.expected.json, even when streamed in tiny chunks`, async () => {
       const out: ParsedRecord[] = [];
       for await (const v of jsonValues(chunked(fixture(`${name}.json`)), 1 << 20)) out.push(parseOsvRecord(v));
