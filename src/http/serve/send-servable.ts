@@ -18,7 +18,8 @@ export function sendServable(req: FastifyRequest, reply: FastifyReply, file: Ser
   if (etag) reply.header('ETag', etag);
   const inm = req.headers['if-none-match'];
   const ims = req.headers['if-modified-since'];
-  // If-Modified-Since has one-second resolution: honoured only for immutable files (see repos.routes.ts).
+  // If-Modified-Since has one-second resolution and two publications can land in the same second, so it is
+  // honoured only for immutable files; mutable ones (InRelease, repomd.xml) are small.
   const notModified = inm ? Boolean(etag && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) : Boolean(file.immutable && ims && Date.parse(ims) >= lastModified.getTime());
   if (notModified) return reply.status(304).send();
   let range = parseRange(req.headers.range, file.size);
@@ -34,6 +35,7 @@ export function sendServable(req: FastifyRequest, reply: FastifyReply, file: Ser
     reply.header('Content-Range', `bytes ${start}-${end}/${file.size}`);
   }
   reply.header('Content-Length', String(end - start + 1));
+  // An empty stream keeps our Content-Length (Fastify's HEAD handling only drains streams).
   if (req.method === 'HEAD') return reply.send(Readable.from([]));
   if (file.body) return reply.send(file.body.subarray(start, end + 1));
   if (file.size === 0) return reply.send('');
