@@ -34,8 +34,9 @@ export async function startServer(): Promise<BenchServer> {
   const port = 18000 + Math.floor(Math.random() * 1000);
   const base = `http://127.0.0.1:${port}`;
   const extraArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
+  // Rate budgets are a policy (Repod's 200 uploads a minute for an admin); the bench measures capacity.
   const child = spawn(process.execPath, [...extraArgs, process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '', RATE_LIMIT_ENABLED: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitFor(`${base}/health/live`);

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Kysely } from 'kysely';
 import type { AuditService } from '../audit/audit.service.js';
+import { BoundedMap } from '../core/bounded-map.js';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Database } from '../store/db/schema.js';
@@ -34,11 +35,15 @@ export interface IssuedToken {
 
 const ISSUER = 'packyard';
 
+type Claims = { sub: string; jti: string; exp: number; iat: number; uid?: unknown };
+
 /** Logins, sessions (JWT issue, verify, refresh, logout) and the caller's own password. */
 export class AuthService {
   private readonly key: Uint8Array;
   // Verifying against this when the user does not exist keeps answers timing-equal for unknown users.
   private readonly dummyHash: Promise<string>;
+  /** Tokens whose signature was verified, by token text (see verifiedClaims). */
+  private readonly verified = new BoundedMap<string, Claims>(2_000);
 
   constructor(private readonly deps: AuthDeps) {
     this.key = new TextEncoder().encode(deps.jwtSecret);
@@ -147,18 +152,35 @@ export class AuthService {
    */
   async authenticate(bearer: string): Promise<Principal> {
     if (ApiTokensService.looksLikeToken(bearer)) return this.deps.apiTokens.authenticate(bearer);
-    let claims: { sub?: string; jti?: string; exp?: number; iat?: number; uid?: unknown };
-    try {
-      ({ payload: claims } = await jwtVerify(bearer, this.key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: this.deps.clock.now() }));
-    } catch {
-      throw new AppError('AUTH_INVALID');
-    }
-    if (!claims.sub || !claims.jti || !claims.exp || !claims.iat) throw new AppError('AUTH_INVALID');
+    const claims = await this.verifiedClaims(bearer);
     if (await this.deps.revokedTokens.isRevoked(claims.jti)) throw new AppError('AUTH_INVALID', 'The token has been revoked');
     const user = await this.deps.users.findByUsername(claims.sub);
     if (!user || user.active !== 1 || user.id !== claims.uid) throw new AppError('AUTH_INVALID');
     if (user.sessions_valid_after && claims.iat * 1000 < Date.parse(user.sessions_valid_after)) throw new AppError('AUTH_INVALID');
     return { username: user.username, role: user.role, credential: { kind: 'jwt', jti: claims.jti, expiresAt: new Date(claims.exp * 1000).toISOString() } };
+  }
+
+  /**
+   * The claims of a JWT whose signature and issuer were checked. A signature, once verified, stays valid, so
+   * it is checked once per token (CI clients send the same token with every upload); expiry is checked on
+   * every call, and revocation and the user by the caller.
+   */
+  private async verifiedClaims(bearer: string): Promise<Claims> {
+    let claims = this.verified.get(bearer);
+    if (!claims) {
+      let payload: Partial<Claims>;
+      try {
+        ({ payload } = await jwtVerify(bearer, this.key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: this.deps.clock.now() }));
+      } catch {
+        throw new AppError('AUTH_INVALID');
+      }
+      if (!payload.sub || !payload.jti || !payload.exp || !payload.iat) throw new AppError('AUTH_INVALID');
+      claims = { sub: payload.sub, jti: payload.jti, exp: payload.exp, iat: payload.iat, uid: payload.uid };
+      this.verified.set(bearer, claims);
+    }
+    // jose's rule: expired once the clock reaches exp.
+    if (this.deps.clock.now().getTime() >= claims.exp * 1000) throw new AppError('AUTH_INVALID');
+    return claims;
   }
 
   /** Signs a session token for a user (login and refresh; tests mint tokens with it too). */

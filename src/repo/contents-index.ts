@@ -1,6 +1,7 @@
 import { mergeContents } from '../formats/apt/contents.js';
 import { sha256Hex } from '../core/hash.js';
-import { BoundedMap, chunkItems, type ContentsPlan, type IndexItem } from './index-assembler.js';
+import { BoundedMap } from '../core/bounded-map.js';
+import { chunkItems, type ContentsPlan, type IndexItem } from './index-assembler.js';
 
 /** The path of a Contents line: everything before its last run of whitespace (package lists have none). */
 function pathOf(line: string): string {

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { BoundedMap } from '../core/bounded-map.js';
 import { sha256Hex } from '../core/hash.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { IndexChunk, PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
@@ -107,23 +108,6 @@ export class ChunkCache {
       this.map.delete(k);
       this.bytes -= size(old);
     }
-  }
-}
-
-/** A Map that forgets its oldest entries beyond a count. */
-export class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly limit: number) {
-    super();
-  }
-
-  override set(key: K, value: V): this {
-    super.delete(key);
-    super.set(key, value);
-    if (this.size > this.limit) {
-      const oldest = this.keys().next();
-      if (!oldest.done) this.delete(oldest.value);
-    }
-    return this;
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import xzDecompress from 'xz-decompress';
 import { AppError } from '../../core/errors.js';
@@ -30,7 +30,36 @@ async function* slices(input: AsyncIterable<Uint8Array>, size: number): AsyncGen
   }
 }
 
-async function* gunzip(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+/**
+ * Members up to this size are inflated in one synchronous call, bounded by `maxOutputLength`: for the
+ * small control and data members of most packages the stream machinery costs more than inflating.
+ */
+const SMALL_GZIP = 256 * 1024;
+
+async function* gunzip(input: AsyncIterable<Uint8Array>, maxOutput: number): AsyncGenerator<Uint8Array> {
+  const iterator = input[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) {
+      // One past the cap, so a bomb fails as "more than maxOutput" rather than stopping exactly at it.
+      yield gunzipSync(Buffer.concat(head), { maxOutputLength: maxOutput + 1 });
+      return;
+    }
+    head.push(next.value);
+    size += next.value.length;
+    if (size > SMALL_GZIP) break;
+  }
+  yield* gunzipStream(
+    (async function* () {
+      yield* head;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    })(),
+  );
+}
+
+async function* gunzipStream(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const source = Readable.from(slices(input, 8 * 1024));
   const inflater = createGunzip();
   const done = pipeline(source, inflater);
@@ -225,7 +254,7 @@ export async function* decompress(
       source = input;
       break;
     case 'gzip':
-      source = gunzip(input);
+      source = gunzip(input, maxOutput);
       break;
     case 'xz':
       source = unxz(input);
@@ -242,6 +271,8 @@ export async function* decompress(
     }
   } catch (err) {
     if (err instanceof AppError && err.code === 'FORMAT_LIMIT_EXCEEDED' && budget.left < 0) throw limitError();
+    // gunzipSync's maxOutputLength
+    if ((err as { code?: unknown })?.code === 'ERR_BUFFER_TOO_LARGE') throw limitError();
     throw toFormatError(err, what);
   }
 }
