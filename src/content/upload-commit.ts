@@ -131,6 +131,7 @@ export class UploadCommitter {
           results.set(w, { status: 'already_imported', snapshot: inBatch.has(u.facts.sha256) ? number : fresh.headSnapshot });
           continue;
         }
+        const created = packageId === undefined;
         if (packageId === undefined) {
           try {
             await this.checkConflict(trx, u);
@@ -142,7 +143,7 @@ export class UploadCommitter {
           packageId = await deps.packages.insert(trx, packageRow(u));
         }
         // The security gate: the row exists, it is not a member yet; review and block keep it out.
-        const gate = await (deps.gate ?? openGate).evaluate(trx, { packageId, repositoryId });
+        const gate = await (deps.gate ?? openGate).evaluate(trx, { packageId, repositoryId, fresh: created });
         if (gate.verdict === 'review' || gate.verdict === 'block') {
           const held = gate.verdict === 'review';
           await deps.audit.record(trx, {

@@ -60,7 +60,14 @@ type ChunkRef = { key: string; raw: Part; gz: Part; xz: XzPart | null; bytes?: C
 type CachedChunk = Required<ChunkRef>;
 
 const BOUNDARY_MODULUS = 64;
+/**
+ * Chunks built at once. A chunk's build is mostly waiting (fragments query, compression and blob writes in
+ * the thread pool), so as many as the thread pool has threads keep it busy; each holds one chunk and one encoder.
+ */
+const BUILD_CONCURRENCY = 4;
 const MAX_CHUNK_ITEMS = 256;
+/** Chunk reads in flight while a file is hashed. */
+const READ_AHEAD = 16;
 const XZ_NONE = '-';
 type HashState = { raw: Hash; gz: Hash; xz: Hash; sizes: { raw: number; gz: number; xz: number } };
 
@@ -159,7 +166,7 @@ export class IndexAssembler {
     for (const [key, row] of known) this.refs.set(key, refOfRow(row));
     const missing = groups.map((g, i) => ({ g, i, key: keys[i] })).filter(({ key }) => !this.cache.get(key) && !this.refs.has(key));
 
-    const built = await mapLimit(missing, 2, async ({ g, i, key }) => this.buildChunk(input, g, key, undefined, i));
+    const built = await mapLimit(missing, BUILD_CONCURRENCY, async ({ g, i, key }) => this.buildChunk(input, g, key, undefined, i));
     await this.publications.saveChunks(
       built.map((c) => ({
         key: c.key,
@@ -237,9 +244,20 @@ export class IndexAssembler {
     const gz = resume ? resume.gz.copy() : createHash('sha256');
     const xz = resume ? resume.xz.copy() : createHash('sha256').update(header);
     const sizes = resume ? { ...resume.sizes } : { raw: 0, gz: 0, xz: 0 };
+    // Chunks not in memory are read ahead while earlier ones are hashed (an rpm index whose head changed
+    // is rehashed whole: its package count comes first).
+    const ahead = new Map<number, Promise<ChunkBytes>>();
+    const fetch = (i: number) => {
+      if (i >= refs.length || ahead.has(i) || refs[i].bytes) return;
+      const p = this.load(refs[i]);
+      p.catch(() => undefined); // awaited below in order; a failure surfaces there
+      ahead.set(i, p);
+    };
     for (let i = start; i < refs.length; i++) {
       const ref = refs[i];
-      const bytes = ref.bytes ?? (await this.load(ref));
+      for (let j = i; j < i + READ_AHEAD; j++) fetch(j);
+      const bytes = ref.bytes ?? (await ahead.get(i)!);
+      ahead.delete(i);
       raw.update(bytes.raw);
       gz.update(bytes.gz);
       sizes.raw += bytes.raw.length;
@@ -269,14 +287,16 @@ export class IndexAssembler {
     return result;
   }
 
+  /**
+   * A chunk's bytes, read for hashing only: not kept in the cache, since a pass that reads chunks from the
+   * store reads most of a file and would only push out the recently built chunks the next publication needs.
+   */
   private async load(ref: ChunkRef): Promise<ChunkBytes> {
     const [raw, gz, xz] = await Promise.all([
-      this.blobs.readBuffer(ref.raw.sha256),
-      this.blobs.readBuffer(ref.gz.sha256),
-      ref.xz ? this.blobs.readBuffer(ref.xz.sha256) : Promise.resolve(null),
+      this.blobs.readBuffer(ref.raw.sha256, { size: ref.raw.size }),
+      this.blobs.readBuffer(ref.gz.sha256, { size: ref.gz.size }),
+      ref.xz ? this.blobs.readBuffer(ref.xz.sha256, { size: ref.xz.size }) : Promise.resolve(null),
     ]);
-    const bytes = { raw, gz, xz };
-    this.cache.set({ ...ref, bytes });
-    return bytes;
+    return { raw, gz, xz };
   }
 }

@@ -74,10 +74,13 @@ export async function matchAndRecord(
   repositoryId: number,
   releaseKeys: string[],
   now: string,
+  opts: { fresh?: boolean } = {},
 ): Promise<{ open: OpenFinding[]; fresh: number }> {
   const candidates = await deps.advisories.lookup(releaseKeys, Matcher.lookupNames(pkg), db);
   const matches = new Matcher().affecting(pkg, candidates);
-  const diff = diffFindings(pkg, repositoryId, await deps.findings.forPackage(pkg.id, repositoryId, db), matches, now);
+  // A package row created in this transaction has no findings yet.
+  const existing = opts.fresh ? [] : await deps.findings.forPackage(pkg.id, repositoryId, db);
+  const diff = diffFindings(pkg, repositoryId, existing, matches, now);
   await applyDiff(deps, db, diff, now);
   return { open: matches.map(toOpenFinding), fresh: diff.fresh };
 }

@@ -16,6 +16,11 @@ export interface GateVerdict {
 export interface GateSubject {
   packageId: number;
   repositoryId: number;
+  /**
+   * The package row was created in the caller's transaction: it cannot have findings, a state or decisions
+   * of its own yet, so the gate need not look them up.
+   */
+  fresh?: boolean;
 }
 
 /** Every route that puts a package into a repository asks the gate first; none bypasses it. */

@@ -40,10 +40,11 @@ export class SecurityGate implements PackageGate {
     const waiting = (await deps.decisions.upgradesWaiting(pkg.name, repo.id, db)).filter((d) => d.package_id !== pkg.id && atLeast(pkg.format, pkg.version, d.target_version));
     await deps.decisions.end(db, waiting.map((d) => d.id), 'resolved', now);
 
-    const { open } = await matchAndRecord(deps, db, pkg, repo.id, await this.settings.releaseKeys(repo.name, db), now);
-    const decision = activeDecision(await deps.decisions.active(pkg.id, repo.id, db));
+    const fresh = subject.fresh === true;
+    const { open } = await matchAndRecord(deps, db, pkg, repo.id, await this.settings.releaseKeys(repo.name, db), now, { fresh });
+    const decision = fresh ? undefined : activeDecision(await deps.decisions.active(pkg.id, repo.id, db));
     const result = assess(open, decision, effectivePolicy(await this.settings.policy(db), repo.name), now);
-    const previous = await deps.findings.getState(pkg.id, repo.id, db);
+    const previous = fresh ? undefined : await deps.findings.getState(pkg.id, repo.id, db);
     if (previous || open.length || result.verdict !== 'allow') {
       await deps.findings.putState(db, { package_id: pkg.id, repository_id: repo.id, status: result.status, reason: result.reason, updated_at: now, updated_by: by });
     }

@@ -20,6 +20,7 @@ declare module 'lzma-native' {
     CHECK_CRC32: number;
     FILTER_LZMA2: number;
     MODE_FAST: number;
+    MF_HC3: number;
     MF_HC4: number;
   };
   export default lzma;

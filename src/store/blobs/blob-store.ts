@@ -27,7 +27,8 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>;
   /** Stream of bytes [start, end] inclusive, or the whole blob. */
   read(sha256: string, range?: { start: number; end: number }): Readable;
-  readBuffer(sha256: string): Promise<Buffer>;
+  /** The whole blob; `size`, when the caller knows it, lets a store pick a cheaper way to read a small one. */
+  readBuffer(sha256: string, opts?: { size?: number }): Promise<Buffer>;
   delete(sha256: string): Promise<void>;
   /** Every stored blob with its size and write time (garbage collection). */
   list(): AsyncIterable<{ sha256: string; size: number; modifiedAt: Date }>;

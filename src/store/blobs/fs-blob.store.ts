@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,6 +10,8 @@ import type { BlobStore, StagedBlob } from './blob-store.js';
 const HEX64 = /^[0-9a-f]{64}$/;
 /** Uploads up to this size stay in memory while staged; larger ones spill to a temp file. */
 const MEMORY_STAGE_BYTES = 1024 * 1024;
+/** Blobs up to this size are read synchronously when the caller knows their size (see readBuffer). */
+const SYNC_READ_BYTES = 256 * 1024;
 
 /** A staged upload: its bytes in memory, or in a temp file once it outgrew the memory limit. */
 interface FsStaged extends StagedBlob {
@@ -170,7 +172,11 @@ export class FsBlobStore implements BlobStore {
     return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
   }
 
-  async readBuffer(sha256: string): Promise<Buffer> {
+  async readBuffer(sha256: string, opts: { size?: number } = {}): Promise<Buffer> {
+    // A small blob (an index chunk) is read in one blocking call: four thread-pool round trips cost the
+    // event loop more than reading a few KB that were written recently and sit in the page cache. Rehashing
+    // a 50k-package rpm index reads thousands of them.
+    if (opts.size !== undefined && opts.size <= SYNC_READ_BYTES) return readFileSync(this.pathOf(sha256));
     return readFile(this.pathOf(sha256));
   }
 

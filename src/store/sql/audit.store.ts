@@ -71,17 +71,29 @@ export function toAuditEvent(r: Selectable<AuditEventsTable>): AuditEvent {
 }
 
 export class AuditStore {
+  /**
+   * The chain's last hash as of a transaction's own last append: that transaction holds the chain lock, so
+   * nobody else appends until it ends, and its next event (a group commit writes one per upload) links to
+   * it without reading the table again.
+   */
+  private readonly heads = new WeakMap<Kysely<Database>, string>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Appends one event to the chain inside the caller's transaction (pass the transaction as `trx`). */
   async append(trx: Kysely<Database>, row: AuditRow): Promise<void> {
-    await lockAuditChain(trx);
-    const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-    const prev = last?.hash ?? GENESIS_HASH;
+    let prev = trx.isTransaction ? this.heads.get(trx) : undefined;
+    if (prev === undefined) {
+      await lockAuditChain(trx);
+      const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      prev = last?.hash ?? GENESIS_HASH;
+    }
+    const hash = chainHash(prev, row);
     await trx
       .insertInto('audit_events')
-      .values({ ...row, prev_hash: prev, hash: chainHash(prev, row) })
+      .values({ ...row, prev_hash: prev, hash })
       .execute();
+    if (trx.isTransaction) this.heads.set(trx, hash);
   }
 
   /** One page of the filtered log, with the filtered total: offset pagination done by the database. */

@@ -7,10 +7,19 @@ export type NewFeedRow = Insertable<SecurityFeedsTable>;
 
 /** Feed sources and the area's JSON settings (policy, distribution → release map). */
 export class SecuritySettingsStore {
+  /**
+   * Values read inside a transaction, per transaction: a group commit asks the gate once per upload, and the
+   * policy does not change under it (its own writes update the memo).
+   */
+  private readonly read = new WeakMap<Kysely<Database>, Map<string, string | undefined>>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(key: string, db: Kysely<Database> = this.db): Promise<string | undefined> {
+    const memo = db.isTransaction ? this.memo(db) : undefined;
+    if (memo?.has(key)) return memo.get(key);
     const r = await db.selectFrom('security_settings').select('value').where('key', '=', key).executeTakeFirst();
+    memo?.set(key, r?.value);
     return r?.value;
   }
 
@@ -20,6 +29,13 @@ export class SecuritySettingsStore {
       .values({ key, value, updated_at: at, updated_by: by })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: by }))
       .execute();
+    if (db.isTransaction) this.memo(db).set(key, value);
+  }
+
+  private memo(trx: Kysely<Database>): Map<string, string | undefined> {
+    let m = this.read.get(trx);
+    if (!m) this.read.set(trx, (m = new Map()));
+    return m;
   }
 
   async createFeed(db: Kysely<Database>, row: NewFeedRow): Promise<number> {
