@@ -1,6 +1,6 @@
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-audit.js';
@@ -12,6 +12,7 @@ import * as m006 from './migrations/006-operations.js';
 import * as m007 from './migrations/007-catalog.js';
 import * as m008 from './migrations/008-environments.js';
 import type { Database } from './schema.js';
+import { QueuedSqliteDialect } from './sqlite-driver.js';
 
 // pg returns int8 (count(*), bigint sizes) as strings; every value we store fits a double.
 pg.types.setTypeParser(20, Number);
@@ -45,29 +46,7 @@ export function openDatabase(opts: { databaseUrl: string; dataDir: string; onPoo
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  cachePreparedStatements(sqlite);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-}
-
-/**
- * Kysely's SQLite driver prepares every statement anew; preparing costs more than running most of our
- * queries. Statements are reused by SQL text (bounded). Safe because Kysely runs one query at a time per
- * connection and we never hold an iterating statement open.
- */
-function cachePreparedStatements(sqlite: SQLite.Database, limit = 300): void {
-  const prepare = sqlite.prepare.bind(sqlite);
-  const cache = new Map<string, SQLite.Statement>();
-  sqlite.prepare = ((source: string) => {
-    // Long texts are bulk statements (IN lists, multi-row inserts) that rarely repeat and are costly to keep.
-    if (source.length > 2000) return prepare(source);
-    let stmt = cache.get(source);
-    if (!stmt) {
-      stmt = prepare(source);
-      if (cache.size >= limit) cache.delete(cache.keys().next().value as string);
-      cache.set(source, stmt);
-    }
-    return stmt;
-  }) as typeof sqlite.prepare;
+  return new Kysely<Database>({ dialect: new QueuedSqliteDialect(sqlite) });
 }
 
 export async function migrate(db: Kysely<Database>): Promise<void> {
