@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { type Generated, Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QueuedSqliteDialect } from '../../src/store/db/sqlite-driver.js';
 
-type Db = { counters: { id: number; n: number }; log: { seq: number; who: number } };
+type Db = { counters: { id: number; n: number }; log: { seq: Generated<number>; who: number } };
 
 describe('QueuedSqliteDialect', () => {
   let dir: string;
