@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { hasTool, type Measured, sh } from './deb.js';
+import { benchBatchIngest, hasTool, type IngestModes, type Measured, sh } from './deb.js';
 import { fullPublish, startServer, upload, uploadAll } from './server.js';
 import { synthRpm } from './synth-rpm.js';
 
@@ -24,7 +24,9 @@ async function countPackages(base: string): Promise<number> {
   return (primary.match(/<package type="rpm">/g) ?? []).length;
 }
 
-export async function benchPackyardRpm(files: string[], concurrency: number): Promise<Measured> {
+export async function benchPackyardRpm(files: string[], modes: IngestModes): Promise<Measured> {
+  const batch = await benchBatchIngest(files, 'almalinux9', modes, countPackages);
+  const concurrency = modes.concurrency;
   const srv = await startServer();
   try {
     const t0 = performance.now();
@@ -41,7 +43,7 @@ export async function benchPackyardRpm(files: string[], concurrency: number): Pr
     const rssMb = srv.peakRssMb();
     await srv.stop();
     const full = await fullPublish(srv.dataDir, 'almalinux9');
-    return { ingestS, addOneS, fullS: full.seconds, rssMb, snapshots: full.snapshots };
+    return { ingestS, ...batch, addOneS, fullS: full.seconds, rssMb, snapshots: full.snapshots };
   } finally {
     srv.cleanup();
   }

@@ -1,6 +1,7 @@
 /**
  * npm run bench [-- N ...]   (or BENCH_SIZES=1000,10000,50000; default 1000; BENCH_FORMATS=deb,rpm;
- * BENCH_CONCURRENCY=16 upload clients)
+ * BENCH_CONCURRENCY=16 clients uploading one file per request; BENCH_BATCH=100 files per POST /upload/batch
+ * with BENCH_BATCH_CONCURRENCY=4 requests in flight, 0 to skip)
  *
  * For N synthetic packages per format: Packyard's ingest over HTTP until the client index lists everything,
  * add-one-until-visible, full publish from scratch and the server's peak RSS; beside reprepro (includedeb,
@@ -19,6 +20,9 @@ const fromEnv = (process.env.BENCH_SIZES ?? '').split(',').map(Number).filter((n
 const SIZES = fromArgs.length ? fromArgs : fromEnv.length ? fromEnv : [1000];
 const FORMATS = (process.env.BENCH_FORMATS ?? 'deb,rpm').split(',');
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
+const MODES = { concurrency: CONCURRENCY, batch: BATCH, batchConcurrency: BATCH_CONCURRENCY };
 
 type Row = { n: number; format: string; metric: string; packyard: number; reference: string; referenceValue: number | null };
 const rows: Row[] = [];
@@ -39,36 +43,46 @@ if (spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' })
 
 for (const n of SIZES) {
   if (FORMATS.includes('deb')) {
-    say(`\n== N = ${n} synthetic .deb packages (${CONCURRENCY} upload clients)`);
+    say(`\n== N = ${n} synthetic .deb packages (${CONCURRENCY} upload clients; batches of ${BATCH}, ${BATCH_CONCURRENCY} in flight)`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-corpus-'));
     try {
       const files = debCorpus(dir, n);
-      const ours = await benchPackyardDeb(files, CONCURRENCY);
+      const ours = await benchPackyardDeb(files, MODES);
       const theirs = benchReprepro(dir);
-      results.push({ n, format: 'deb', packyard: ours, reprepro: theirs, concurrency: CONCURRENCY });
+      results.push({ n, format: 'deb', packyard: ours, reprepro: theirs, ...MODES });
       row(n, 'deb', 'ingest until apt sees all (s)', ours.ingestS, 'reprepro includedeb (s)', theirs?.includeS ?? null);
       row(n, 'deb', 'ingest rate (pkg/s)', n / ours.ingestS, 'reprepro (pkg/s)', theirs ? n / theirs.includeS : null);
+      if (ours.batchIngestS !== null) {
+        row(n, 'deb', `ingest, ${BATCH} files/request (s)`, ours.batchIngestS, 'reprepro includedeb (s)', theirs?.includeS ?? null);
+        row(n, 'deb', 'batch ingest rate (pkg/s)', n / ours.batchIngestS, 'reprepro (pkg/s)', theirs ? n / theirs.includeS : null);
+      }
       row(n, 'deb', 'add one until visible (s)', ours.addOneS, 'reprepro add one (s)', theirs?.addOneS ?? null);
       row(n, 'deb', 'full publish, every index (s)', ours.fullS, 'reprepro export (s)', theirs?.exportS ?? null);
       row(n, 'deb', 'server peak RSS (MB)', ours.rssMb, '', null);
+      if (ours.batchRssMb !== null) row(n, 'deb', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);
       row(n, 'deb', 'snapshots (upload batches)', ours.snapshots, '', null);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   if (FORMATS.includes('rpm')) {
-    say(`\n== N = ${n} synthetic .rpm packages (${CONCURRENCY} upload clients)`);
+    say(`\n== N = ${n} synthetic .rpm packages (${CONCURRENCY} upload clients; batches of ${BATCH}, ${BATCH_CONCURRENCY} in flight)`);
     const dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-corpus-'));
     try {
       const files = rpmCorpus(dir, n);
-      const ours = await benchPackyardRpm(files, CONCURRENCY);
+      const ours = await benchPackyardRpm(files, MODES);
       const theirs = benchCreaterepo(dir);
-      results.push({ n, format: 'rpm', packyard: ours, createrepo_c: theirs, concurrency: CONCURRENCY });
+      results.push({ n, format: 'rpm', packyard: ours, createrepo_c: theirs, ...MODES });
       row(n, 'rpm', 'ingest until dnf sees all (s)', ours.ingestS, 'createrepo_c full (s)', theirs?.fullS ?? null);
       row(n, 'rpm', 'ingest rate (pkg/s)', n / ours.ingestS, 'createrepo_c (pkg/s)', theirs ? n / theirs.fullS : null);
+      if (ours.batchIngestS !== null) {
+        row(n, 'rpm', `ingest, ${BATCH} files/request (s)`, ours.batchIngestS, 'createrepo_c full (s)', theirs?.fullS ?? null);
+        row(n, 'rpm', 'batch ingest rate (pkg/s)', n / ours.batchIngestS, 'createrepo_c (pkg/s)', theirs ? n / theirs.fullS : null);
+      }
       row(n, 'rpm', 'add one until visible (s)', ours.addOneS, 'createrepo_c --update (s)', theirs?.updateS ?? null);
       row(n, 'rpm', 'full publish, every index (s)', ours.fullS, 'createrepo_c full (s)', theirs?.fullS ?? null);
       row(n, 'rpm', 'server peak RSS (MB)', ours.rssMb, '', null);
+      if (ours.batchRssMb !== null) row(n, 'rpm', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);
       row(n, 'rpm', 'snapshots (upload batches)', ours.snapshots, '', null);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -85,6 +85,28 @@ export async function uploadAll(srv: BenchServer, distribution: string, files: s
 }
 
 /**
+ * Uploads every file through POST /upload/batch, `size` files per request, `concurrency` requests at a
+ * time (a CI job or a mirror pushing a directory of packages).
+ */
+export async function uploadBatches(srv: BenchServer, distribution: string, files: string[], size: number, concurrency: number): Promise<void> {
+  const batches: string[][] = [];
+  for (let i = 0; i < files.length; i += size) batches.push(files.slice(i, i + size));
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) {
+        const form = new FormData();
+        for (const file of batches[next++]) form.append('file', new Blob([readFileSync(file)]), path.basename(file));
+        const url = `${srv.base}/upload/batch?distribution=${encodeURIComponent(distribution)}`;
+        const res = await fetch(url, { method: 'POST', body: form, headers: { authorization: `Bearer ${srv.token}` } });
+        const body = (await res.json()) as { failed?: number; results?: Array<{ status: string; error?: unknown }> };
+        if (!res.ok || body.failed) throw new Error(`batch upload: ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
+      }
+    }),
+  );
+}
+
+/**
  * Full publication from scratch: the stopped server's data in a fresh process, every cached index chunk
  * forgotten, so every index is rendered, compressed, hashed and signed again.
  */

@@ -131,8 +131,8 @@ export class IngestService {
     const checkInput = { source: () => staged.source(), pkg, filename, signature: extras.signature };
     const warnings = await runUploadChecks(deps.checks ?? [], checkInput, { db: deps.db, audit: deps.audit, actor, distribution: repo.name, staged, identity: base });
 
+    // A conflict with another package is decided inside the commit (UploadCommitter), where it is final.
     const known = (await deps.packages.findBySha(facts.sha256)) !== undefined;
-    if (!known) await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
     const outcome = await this.committer.submit({ actor, repo, pkg, rendered, facts, staged, component, uploadedAt, known });
     const what = `${pkg.name} ${rendered.version}`;
     const gate = outcome.gate;
