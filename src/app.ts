@@ -28,6 +28,7 @@ import { securityDecideRoutes } from './http/api/security-decide.routes.js';
 import { securityFeedsRoutes } from './http/api/security-feeds.routes.js';
 import { securityPolicyRoutes } from './http/api/security-policy.routes.js';
 import { securityRoutes } from './http/api/security.routes.js';
+import { uploadBatchRoutes } from './http/api/upload-batch.routes.js';
 import { uploadRoutes } from './http/api/upload.routes.js';
 import { registerRouteCatalogue } from './http/plugins/auth.js';
 import { agentWsRoutes } from './http/api/v2/agent-ws.routes.js';
@@ -63,6 +64,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     await scope.register(authTokenRoutes, { auth: c.auth, apiTokens: c.apiTokens });
     await scope.register(auditRoutes, { auth: c.auth, audit: c.audit });
     await scope.register(uploadRoutes, { auth: c.auth, ingest: c.ingest, maxUploadBytes: c.config.maxUploadBytes });
+    await scope.register(uploadBatchRoutes, { auth: c.auth, ingest: c.ingest, repositories: c.stores.repositories, maxUploadBytes: c.config.maxUploadBytes });
     await scope.register(sbomRoutes, { auth: c.auth, sbom: c.sbomExport, publicUrl: c.config.publicUrl });
     await scope.register(vexRoutes, { auth: c.auth, vex: c.vexExport, publicUrl: c.config.publicUrl });
     await scope.register(packagesRoutes, { auth: c.auth, catalog: c.catalog });

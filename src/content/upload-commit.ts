@@ -84,17 +84,21 @@ export class UploadCommitter {
   private async drain(repositoryId: number, q: { waiting: Waiting[]; running: boolean }): Promise<void> {
     let rows: Promise<void> = Promise.resolve();
     try {
-      while (q.waiting.length > 0) {
-        const batch = q.waiting.splice(0, MAX_BATCH);
-        // Blobs first: a crash after this leaves orphan blobs, never a row without bytes.
-        const blobs = this.deps.blobs.commitAll(batch.filter((w) => !w.upload.known).map((w) => w.upload.staged)).then(
-          () => null,
-          (err: unknown) => err ?? new Error('blob commit failed'),
-        );
-        const [blobError] = await Promise.all([blobs, rows]);
-        rows = this.finish(repositoryId, batch, blobError);
-      }
-      await rows;
+      // Uploads submitted while the last batch's rows are written see `running` and only queue: look again
+      // after that wait, and stop only when nothing is waiting (no await between that check and the reset).
+      do {
+        while (q.waiting.length > 0) {
+          const batch = q.waiting.splice(0, MAX_BATCH);
+          // Blobs first: a crash after this leaves orphan blobs, never a row without bytes.
+          const blobs = this.deps.blobs.commitAll(batch.filter((w) => !w.upload.known).map((w) => w.upload.staged)).then(
+            () => null,
+            (err: unknown) => err ?? new Error('blob commit failed'),
+          );
+          const [blobError] = await Promise.all([blobs, rows]);
+          rows = this.finish(repositoryId, batch, blobError);
+        }
+        await rows;
+      } while (q.waiting.length > 0);
     } finally {
       q.running = false;
     }

@@ -100,3 +100,21 @@ export function multipart(fields: Record<string, string>, file?: { field?: strin
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
+
+export type FormPart = { name: string; value: string } | { name: string; filename: string; content: Buffer };
+
+/** A multipart/form-data body with the parts in the given order (curl -F ... -F ... sends them so). */
+export function multipartParts(parts: FormPart[]): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----packyard${randomBytes(8).toString('hex')}`;
+  const chunks = parts.flatMap((p) =>
+    'filename' in p
+      ? [
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+          p.content,
+          Buffer.from('\r\n'),
+        ]
+      : [Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}\r\n`)],
+  );
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}

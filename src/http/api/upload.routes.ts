@@ -1,34 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import type { AuthService } from '../../auth/auth.service.js';
 import type { IngestService, UploadResult } from '../../content/ingest.service.js';
 import { AppError } from '../../core/errors.js';
 import type { StagedBlob } from '../../store/blobs/blob-store.js';
 import { requirePermission } from '../plugins/auth.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
-
-const UploadResponse = Type.Object({
-  status: Type.Union([Type.Literal('accepted'), Type.Literal('pending_review'), Type.Literal('rejected'), Type.Literal('already_imported')]),
-  filename: Type.String(),
-  format: Type.Union([Type.Literal('deb'), Type.Literal('rpm')]),
-  package: Type.String(),
-  version: Type.String(),
-  arch: Type.String(),
-  sha256: Type.String(),
-  size: Type.Integer(),
-  distribution: Type.String(),
-  snapshot: Type.Integer(),
-  validation: Type.Object({
-    passed: Type.Boolean(),
-    cve_status: Type.Union([Type.String(), Type.Null()]),
-    steps: Type.Array(Type.Object({ name: Type.String(), passed: Type.Boolean(), detail: Type.Optional(Type.String()) })),
-    deps_missing: Type.Array(Type.String()),
-  }),
-  warnings: Type.Array(Type.String()),
-  dependencies_resolved: Type.Array(Type.String()),
-  message: Type.String(),
-  findings: Type.Optional(Type.Object({ total: Type.Integer(), bySeverity: Type.Record(Type.String(), Type.Integer()), advisories: Type.Array(Type.String()) })),
-});
+import { UploadResponse } from '../schemas/upload.schemas.js';
 
 /**
  * Repod's `validation` block. The checks ingest runs before it answers (extension, package format,
