@@ -68,6 +68,10 @@ const BUILD_CONCURRENCY = 4;
 const MAX_CHUNK_ITEMS = 256;
 /** Chunk reads in flight while a file is hashed. */
 const READ_AHEAD = 16;
+/** Hash states are kept after every this many chunks (see combine). */
+const STATE_EVERY = 16;
+/** Chunk blobs up to this size are read synchronously where the store can (see BlobStore.readSmallSync). */
+const SYNC_CHUNK_BYTES = 256 * 1024;
 const XZ_NONE = '-';
 type HashState = { raw: Hash; gz: Hash; xz: Hash; sizes: { raw: number; gz: number; xz: number } };
 
@@ -245,10 +249,12 @@ export class IndexAssembler {
     const xz = resume ? resume.xz.copy() : createHash('sha256').update(header);
     const sizes = resume ? { ...resume.sizes } : { raw: 0, gz: 0, xz: 0 };
     // Chunks not in memory are read ahead while earlier ones are hashed (an rpm index whose head changed
-    // is rehashed whole: its package count comes first).
+    // is rehashed whole: its package count comes first). A store that can read a small blob synchronously
+    // into a reused buffer does so: a 50k-package rpm index is thousands of chunk blobs.
     const ahead = new Map<number, Promise<ChunkBytes>>();
+    const scratch = { raw: Buffer.allocUnsafe(0), gz: Buffer.allocUnsafe(0), xz: Buffer.allocUnsafe(0) };
     const fetch = (i: number) => {
-      if (i >= refs.length || ahead.has(i) || refs[i].bytes) return;
+      if (i >= refs.length || ahead.has(i) || refs[i].bytes || this.canReadSync(refs[i])) return;
       const p = this.load(refs[i]);
       p.catch(() => undefined); // awaited below in order; a failure surfaces there
       ahead.set(i, p);
@@ -256,7 +262,7 @@ export class IndexAssembler {
     for (let i = start; i < refs.length; i++) {
       const ref = refs[i];
       for (let j = i; j < i + READ_AHEAD; j++) fetch(j);
-      const bytes = ref.bytes ?? (await ahead.get(i)!);
+      const bytes = ref.bytes ?? (this.canReadSync(ref) ? this.readSync(ref, scratch) : await ahead.get(i)!);
       ahead.delete(i);
       raw.update(bytes.raw);
       gz.update(bytes.gz);
@@ -266,7 +272,11 @@ export class IndexAssembler {
         xz.update(bytes.xz);
         sizes.xz += bytes.xz.length;
       }
-      this.hashStates.set(chain[i], { raw: raw.copy(), gz: gz.copy(), xz: xz.copy(), sizes: { ...sizes } });
+      // Every few chunks and at the end: a later publication resumes from the nearest one before its first
+      // change and rereads at most STATE_EVERY chunks; a state per chunk costs three hash copies each.
+      if (i % STATE_EVERY === STATE_EVERY - 1 || i >= refs.length - 2) {
+        this.hashStates.set(chain[i], { raw: raw.copy(), gz: gz.copy(), xz: xz.copy(), sizes: { ...sizes } });
+      }
     }
     const result: AssembledIndex = {
       raw: { path: '', sha256: raw.digest('hex'), size: sizes.raw, parts: refs.map((r) => r.raw) },
@@ -285,6 +295,19 @@ export class IndexAssembler {
       };
     }
     return result;
+  }
+
+  private canReadSync(ref: ChunkRef): boolean {
+    return this.blobs.readSmallSync !== undefined && ref.raw.size <= SYNC_CHUNK_BYTES && ref.gz.size <= SYNC_CHUNK_BYTES && (ref.xz?.size ?? 0) <= SYNC_CHUNK_BYTES;
+  }
+
+  /** A chunk's bytes read into reused buffers: valid until the next call with the same scratch. */
+  private readSync(ref: ChunkRef, scratch: { raw: Buffer; gz: Buffer; xz: Buffer }): ChunkBytes {
+    const read = (part: Part, key: 'raw' | 'gz' | 'xz') => {
+      if (scratch[key].length < part.size) scratch[key] = Buffer.allocUnsafe(Math.max(part.size, 64 * 1024));
+      return this.blobs.readSmallSync!(part.sha256, part.size, scratch[key]);
+    };
+    return { raw: read(ref.raw, 'raw'), gz: read(ref.gz, 'gz'), xz: ref.xz ? read(ref.xz, 'xz') : null };
   }
 
   /**

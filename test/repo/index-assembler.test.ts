@@ -96,6 +96,27 @@ describe('IndexAssembler', () => {
     expect(sha(await bytesOf(out.gz))).toBe(out.gz.sha256);
   });
 
+  it('keeps hashes exact when a middle chunk changes or the head changes and chunks come back from the store', async () => {
+    // A cache too small to hold any chunk: every unchanged chunk is read back from the blob store.
+    const cold = new IndexAssembler(blobs, new PublicationsStore(db), new ChunkCache(1), () => new Date(0).toISOString());
+    const list = items(3000, 20_000);
+    const check = async (out: Awaited<ReturnType<IndexAssembler['assemble']>>, head: string, ids: number[]) => {
+      const raw = await bytesOf(out.raw);
+      const text = await render(ids);
+      expect(raw.toString()).toBe(head + ids.map((id) => text.get(id)).join(''));
+      expect(sha(raw)).toBe(out.raw.sha256);
+      expect(sha(await bytesOf(out.gz))).toBe(out.gz.sha256);
+      expect(sha(await bytesOf(out.xz!))).toBe(out.xz!.sha256);
+      expect(out.xz!.size).toBe((await bytesOf(out.xz!)).length);
+    };
+    await cold.assemble({ kind: 'test-v3', items: list, render, head: 'count 3000\n', xz: true });
+    // One package dropped from the middle: the hash resumes from a state before it.
+    const fewer = [...list.slice(0, 1700), ...list.slice(1701)];
+    await check(await cold.assemble({ kind: 'test-v3', items: fewer, render, head: 'count 3000\n', xz: true }), 'count 3000\n', fewer.map((i) => i.id));
+    // The head changed (like primary.xml's package count): everything after it is rehashed from stored chunks.
+    await check(await cold.assemble({ kind: 'test-v3', items: fewer, render, head: 'count 2999\n', xz: true }), 'count 2999\n', fewer.map((i) => i.id));
+  });
+
   it('writes valid empty files for an empty index', async () => {
     const out = await assembler.assemble({ kind: 'test-v1', items: [], render, xz: true });
     expect(out.raw.size).toBe(0);

@@ -29,6 +29,11 @@ export interface BlobStore {
   read(sha256: string, range?: { start: number; end: number }): Readable;
   /** The whole blob; `size`, when the caller knows it, lets a store pick a cheaper way to read a small one. */
   readBuffer(sha256: string, opts?: { size?: number }): Promise<Buffer>;
+  /**
+   * Local stores only: reads a small blob of known size into `into` (at least that large) in one blocking
+   * call and returns the filled view. For hashing many small index chunks without an allocation each.
+   */
+  readSmallSync?(sha256: string, size: number, into: Buffer): Buffer;
   delete(sha256: string): Promise<void>;
   /** Every stored blob with its size and write time (garbage collection). */
   list(): AsyncIterable<{ sha256: string; size: number; modifiedAt: Date }>;

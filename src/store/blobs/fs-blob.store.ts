@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
 import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -178,6 +178,21 @@ export class FsBlobStore implements BlobStore {
     // a 50k-package rpm index reads thousands of them.
     if (opts.size !== undefined && opts.size <= SYNC_READ_BYTES) return readFileSync(this.pathOf(sha256));
     return readFile(this.pathOf(sha256));
+  }
+
+  readSmallSync(sha256: string, size: number, into: Buffer): Buffer {
+    const fd = openSync(this.pathOf(sha256), 'r');
+    try {
+      let done = 0;
+      while (done < size) {
+        const n = readSync(fd, into, done, size - done, done);
+        if (n === 0) throw new Error(`blob ${sha256} is shorter than ${size} bytes`);
+        done += n;
+      }
+      return into.subarray(0, size);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   async delete(sha256: string): Promise<void> {
