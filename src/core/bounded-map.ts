@@ -1,7 +1,19 @@
-/** A Map that forgets its least recently set entries beyond a count. */
+/**
+ * A Map that keeps its most recently used entries up to a count: `get` and `set` both count as use, and the
+ * least recently used entry goes first.
+ */
 export class BoundedMap<K, V> extends Map<K, V> {
   constructor(private readonly limit: number) {
     super();
+  }
+
+  override get(key: K): V | undefined {
+    const value = super.get(key);
+    if (value !== undefined) {
+      super.delete(key);
+      super.set(key, value);
+    }
+    return value;
   }
 
   override set(key: K, value: V): this {

@@ -33,38 +33,44 @@ function linesOf(text: string): string[] {
  * includes the paths it leaves out, so chunks without shared paths keep their cached bytes.
  */
 export class ContentsPlanner {
-  private readonly summaries = new BoundedMap<string, Uint32Array>(100_000);
-  private readonly sharedLines = new BoundedMap<string, string>(100_000);
+  private readonly summaries = new BoundedMap<string, Uint32Array>(20_000);
+  private readonly sharedLines = new BoundedMap<string, string>(20_000);
 
   async plan(items: IndexItem[], render: (ids: number[]) => Promise<Map<number, string>>): Promise<ContentsPlan> {
     const groups = chunkItems(items);
     const sigs = groups.map((g) => sha256Hex(g.map((i) => `${i.id}:${i.sha256}`).join('\n')));
-    const unknown = groups.filter((_, i) => !this.summaries.has(sigs[i]));
+    // Taken into local arrays first: adding new entries may push older ones out of the bounded maps.
+    const found = sigs.map((s) => this.summaries.get(s));
+    const unknown = groups.filter((_, i) => !found[i]);
     if (unknown.length > 0) {
       const fragments = await render(unknown.flat().map((i) => i.id));
       groups.forEach((g, i) => {
-        if (this.summaries.has(sigs[i])) return;
+        if (found[i]) return;
         const hashes = new Set<number>();
         for (const item of g) for (const line of linesOf(fragments.get(item.id) ?? '')) hashes.add(pathHash(pathOf(line)));
-        this.summaries.set(sigs[i], Uint32Array.from(hashes).sort());
+        found[i] = Uint32Array.from(hashes).sort();
+        this.summaries.set(sigs[i], found[i]);
       });
     }
-    const summaries = sigs.map((s) => this.summaries.get(s)!);
+    const summaries = found as Uint32Array[];
     const shared = sharedHashes(summaries);
     const excluded = summaries.map((s) => (shared.size === 0 ? [] : [...s].filter((h) => shared.has(h))));
     const keySuffix = excluded.map((e) => (e.length ? sha256Hex(e.join(',')) : ''));
 
     // The final section: the lines each chunk leaves out, merged. Cached per chunk and exclusion set.
-    const need = groups.map((_, i) => i).filter((i) => excluded[i].length > 0 && !this.sharedLines.has(`${sigs[i]}/${keySuffix[i]}`));
+    const lineKey = (i: number) => `${sigs[i]}/${keySuffix[i]}`;
+    const sharedText = groups.map((_, i) => (excluded[i].length ? this.sharedLines.get(lineKey(i)) : ''));
+    const need = groups.map((_, i) => i).filter((i) => sharedText[i] === undefined);
     if (need.length > 0) {
       const fragments = await render(need.flatMap((i) => groups[i].map((it) => it.id)));
       for (const i of need) {
         const out = new Set(excluded[i]);
         const lines = groups[i].flatMap((it) => linesOf(fragments.get(it.id) ?? '')).filter((l) => out.has(pathHash(pathOf(l))));
-        this.sharedLines.set(`${sigs[i]}/${keySuffix[i]}`, lines.map((l) => `${l}\n`).join(''));
+        sharedText[i] = lines.map((l) => `${l}\n`).join('');
+        this.sharedLines.set(lineKey(i), sharedText[i]);
       }
     }
-    const tailLines = groups.map((_, i) => (excluded[i].length ? this.sharedLines.get(`${sigs[i]}/${keySuffix[i]}`)! : '')).join('');
+    const tailLines = sharedText.join('');
     return {
       groups,
       keySuffix,

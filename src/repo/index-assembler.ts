@@ -148,7 +148,8 @@ export class IndexAssembler {
   /** Hash states after chunk chains (see combine); a few per index and publication. */
   private readonly hashStates = new BoundedMap<string, HashState>(2_000);
   /** Chunk addresses by key, without bytes. */
-  private readonly refs = new BoundedMap<string, ChunkRef>(50_000);
+  private readonly refs = new BoundedMap<string, ChunkRef>(20_000);
+  private readonly cuts = new WeakMap<IndexItem[], { groups: IndexItem[][]; digests: string[] }>();
 
   constructor(
     private readonly blobs: BlobStore,
@@ -157,18 +158,37 @@ export class IndexAssembler {
     private readonly now: () => string,
   ) {}
 
+  /**
+   * The chunks of an item list and a digest of each chunk's members, computed once per list: one list feeds
+   * several indexes (Packages and Contents of an arch; primary, filelists and other of an rpm tree).
+   */
+  private cut(items: IndexItem[], groups?: IndexItem[][]): { groups: IndexItem[][]; digests: string[] } {
+    const memo = this.cuts.get(items);
+    if (memo && (!groups || groups.length === memo.groups.length)) return memo;
+    const g = groups ?? chunkItems(items);
+    const out = { groups: g, digests: g.map((group) => sha256Hex(group.map((it) => it.sha256).join('\n'))) };
+    this.cuts.set(items, out);
+    return out;
+  }
+
   async assemble(input: AssembleInput): Promise<AssembledIndex> {
     const { plan } = input;
-    const groups = plan?.groups ?? chunkItems(input.items);
-    const keys = groups.map((g, i) => {
+    const cut = this.cut(input.items, plan?.groups);
+    const groups = cut.groups;
+    const keys = groups.map((_, i) => {
       const suffix = plan?.keySuffix[i] ? `\n${plan.keySuffix[i]}` : '';
-      return sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${g.map((it) => it.sha256).join('\n')}${suffix}`);
+      return sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${cut.digests[i]}${suffix}`);
     });
-    // Addresses of chunks seen before are kept in memory (small); only unseen keys cost a query.
-    const unseen = keys.filter((k) => !this.refs.has(k) && !this.cache.get(k));
-    const known = unseen.length ? await this.publications.chunks(unseen) : new Map<string, IndexChunk>();
-    for (const [key, row] of known) this.refs.set(key, refOfRow(row));
-    const missing = groups.map((g, i) => ({ g, i, key: keys[i] })).filter(({ key }) => !this.cache.get(key) && !this.refs.has(key));
+    // Addresses of chunks seen before are kept in memory (small); only unseen keys cost a query. They are
+    // taken into `found` first: building new chunks may push older addresses out of the bounded maps.
+    const found: Array<ChunkRef | undefined> = keys.map((k) => this.cache.get(k) ?? this.refs.get(k));
+    const unseen = keys.filter((_, i) => !found[i]);
+    const stored = unseen.length ? await this.publications.chunks(unseen) : new Map<string, IndexChunk>();
+    keys.forEach((k, i) => {
+      const row = found[i] ? undefined : stored.get(k);
+      if (row) this.refs.set(k, (found[i] = refOfRow(row)));
+    });
+    const missing = groups.map((g, i) => ({ g, i, key: keys[i] })).filter(({ i }) => !found[i]);
 
     const built = await mapLimit(missing, BUILD_CONCURRENCY, async ({ g, i, key }) => this.buildChunk(input, g, key, undefined, i));
     await this.publications.saveChunks(
@@ -184,9 +204,12 @@ export class IndexAssembler {
         created_at: this.now(),
       })),
     );
-    const builtByKey = new Map(built.map((c) => [c.key, c]));
-    for (const c of built) this.refs.set(c.key, { key: c.key, raw: c.raw, gz: c.gz, xz: c.xz });
-    const refs: ChunkRef[] = keys.map((key) => builtByKey.get(key) ?? this.cache.get(key) ?? this.refs.get(key)!);
+    missing.forEach(({ i }, j) => {
+      const c = built[j];
+      this.refs.set(c.key, { key: c.key, raw: c.raw, gz: c.gz, xz: c.xz });
+      found[i] = c;
+    });
+    const refs = found as ChunkRef[];
 
     const edges = await this.edgeChunks(input);
     const all = [...edges.head, ...refs, ...edges.tail];
