@@ -29,14 +29,28 @@ async function waitFor(url: string): Promise<void> {
   throw new Error(`server did not come up at ${url}`);
 }
 
+/**
+ * The server command of package.json's `start` script (`VAR=value ... node <flags> <entry>`), so the bench
+ * runs the server with the same memory settings users get from `npm start`.
+ */
+export function startCommand(): { env: Record<string, string>; args: string[]; entry: string } {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  const node = words.indexOf('node');
+  if (node < 0 || node === words.length - 1) throw new Error(`cannot read the start script: ${pkg.scripts.start}`);
+  const env = Object.fromEntries(words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+  return { env, args: words.slice(node + 1, -1), entry: words[words.length - 1] };
+}
+
 export async function startServer(): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'packyard-bench-'));
   const port = 18000 + Math.floor(Math.random() * 1000);
   const base = `http://127.0.0.1:${port}`;
+  const start = startCommand();
   const extraArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
   // Rate budgets are a policy (Repod's 200 uploads a minute for an admin); the bench measures capacity.
-  const child = spawn(process.execPath, [...extraArgs, process.env.BENCH_SERVER_ENTRY ?? 'dist/main.js'], {
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '', RATE_LIMIT_ENABLED: 'false' },
+  const child = spawn(process.execPath, [...start.args, ...extraArgs, process.env.BENCH_SERVER_ENTRY ?? start.entry], {
+    env: { ...process.env, ...start.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '', RATE_LIMIT_ENABLED: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   await waitFor(`${base}/health/live`);
