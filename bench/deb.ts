@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fullPublish, startServer, upload, uploadAll, uploadBatches } from './server.js';
+import { benchBatchIngest, fullPublish, type IngestModes, startServer, upload, uploadAll } from './server.js';
 import { synthDeb } from './synth.js';
 
 export interface Measured {
@@ -39,39 +39,6 @@ export function debCorpus(dir: string, n: number): string[] {
 async function countPackages(base: string): Promise<number> {
   const text = await (await fetch(`${base}/repos/dists/jammy/main/binary-amd64/Packages`)).text();
   return (text.match(/^Package: /gm) ?? []).length;
-}
-
-export interface IngestModes {
-  /** Upload clients sending one file per request. */
-  concurrency: number;
-  /** Files per POST /upload/batch request (0: not measured) and such requests in flight. */
-  batch: number;
-  batchConcurrency: number;
-}
-
-/**
- * Ingest through POST /upload/batch on a fresh server until the client index lists everything; peak RSS.
- * `count` reads what the client reads.
- */
-export async function benchBatchIngest(
-  files: string[],
-  distribution: string,
-  modes: IngestModes,
-  count: (base: string) => Promise<number>,
-): Promise<{ batchIngestS: number | null; batchRssMb: number | null }> {
-  if (modes.batch <= 0) return { batchIngestS: null, batchRssMb: null };
-  const srv = await startServer();
-  try {
-    const t0 = performance.now();
-    await uploadBatches(srv, distribution, files, modes.batch, modes.batchConcurrency);
-    const seen = await count(srv.base);
-    const batchIngestS = (performance.now() - t0) / 1000;
-    if (seen !== files.length) throw new Error(`batch ingest: the index lists ${seen} of ${files.length}`);
-    return { batchIngestS, batchRssMb: srv.peakRssMb() };
-  } finally {
-    await srv.stop();
-    srv.cleanup();
-  }
 }
 
 /** Ingest over HTTP until apt's index lists everything, add one until visible, full publish, peak RSS. */

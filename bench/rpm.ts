@@ -2,8 +2,8 @@ import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { benchBatchIngest, hasTool, type IngestModes, type Measured, sh } from './deb.js';
-import { fullPublish, startServer, upload, uploadAll } from './server.js';
+import { hasTool, type Measured, sh } from './deb.js';
+import { benchBatchIngest, fullPublish, type IngestModes, startServer, upload, uploadAll } from './server.js';
 import { synthRpm } from './synth-rpm.js';
 
 export function rpmCorpus(dir: string, n: number): string[] {

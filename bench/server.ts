@@ -137,3 +137,36 @@ export async function fullPublish(dataDir: string, distribution: string): Promis
     await c.close();
   }
 }
+
+export interface IngestModes {
+  /** Upload clients sending one file per request. */
+  concurrency: number;
+  /** Files per POST /upload/batch request (0: not measured) and such requests in flight. */
+  batch: number;
+  batchConcurrency: number;
+}
+
+/**
+ * Ingest through POST /upload/batch on a fresh server until the client index lists everything; peak RSS.
+ * `count` reads what the client reads.
+ */
+export async function benchBatchIngest(
+  files: string[],
+  distribution: string,
+  modes: IngestModes,
+  count: (base: string) => Promise<number>,
+): Promise<{ batchIngestS: number | null; batchRssMb: number | null }> {
+  if (modes.batch <= 0) return { batchIngestS: null, batchRssMb: null };
+  const srv = await startServer();
+  try {
+    const t0 = performance.now();
+    await uploadBatches(srv, distribution, files, modes.batch, modes.batchConcurrency);
+    const seen = await count(srv.base);
+    const batchIngestS = (performance.now() - t0) / 1000;
+    if (seen !== files.length) throw new Error(`batch ingest: the index lists ${seen} of ${files.length}`);
+    return { batchIngestS, batchRssMb: srv.peakRssMb() };
+  } finally {
+    await srv.stop();
+    srv.cleanup();
+  }
+}

@@ -339,9 +339,9 @@ export class IndexAssembler {
    */
   private async load(ref: ChunkRef): Promise<ChunkBytes> {
     const [raw, gz, xz] = await Promise.all([
-      this.blobs.readBuffer(ref.raw.sha256, { size: ref.raw.size }),
-      this.blobs.readBuffer(ref.gz.sha256, { size: ref.gz.size }),
-      ref.xz ? this.blobs.readBuffer(ref.xz.sha256, { size: ref.xz.size }) : Promise.resolve(null),
+      this.blobs.readBuffer(ref.raw.sha256),
+      this.blobs.readBuffer(ref.gz.sha256),
+      ref.xz ? this.blobs.readBuffer(ref.xz.sha256) : Promise.resolve(null),
     ]);
     return { raw, gz, xz };
   }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../core/errors.js';
 import { compareVersions } from '../formats/version/index.js';
 import type { Database } from '../store/db/schema.js';
+import { TransactionMemo } from '../store/db/transaction-memo.js';
 import type { DecisionRow } from '../store/sql/decisions.store.js';
 import type { Repository } from '../store/sql/repositories.store.js';
 import { type ActiveDecision, type Assessment, assess } from './assess.js';
@@ -26,16 +27,8 @@ export class SecurityGate implements PackageGate {
     private readonly settings: SecuritySettingsService,
   ) {}
 
-  /** Repositories read inside a transaction, per transaction: a group commit asks once per upload. */
-  private readonly repositories = new WeakMap<Kysely<Database>, Map<number, Repository | undefined>>();
-
-  private async repository(id: number, db: Kysely<Database>): Promise<Repository | undefined> {
-    if (!db.isTransaction) return this.deps.repositories.getById(id, db);
-    let memo = this.repositories.get(db);
-    if (!memo) this.repositories.set(db, (memo = new Map()));
-    if (!memo.has(id)) memo.set(id, await this.deps.repositories.getById(id, db));
-    return memo.get(id);
-  }
+  /** A group commit asks once per upload about the same repository. */
+  private readonly repositoryMemo = new TransactionMemo<number, Repository | undefined>();
 
   async evaluate(db: Kysely<Database>, subject: GateSubject): Promise<GateVerdict> {
     const a = await this.assessSubject(db, subject, 'gate');
@@ -46,7 +39,7 @@ export class SecurityGate implements PackageGate {
     const { deps } = this;
     const now = deps.clock.now().toISOString();
     const pkg = await deps.packages.subject(subject.packageId, db);
-    const repo = await this.repository(subject.repositoryId, db);
+    const repo = await this.repositoryMemo.get(db, subject.repositoryId, () => deps.repositories.getById(subject.repositoryId, db));
     if (!pkg || !repo) throw new AppError('NOT_FOUND', 'no such package or repository');
     // The version an upgrade_required decision waits for has arrived: that decision is done.
     const waiting = (await deps.decisions.upgradesWaiting(pkg.name, repo.id, db)).filter((d) => d.package_id !== pkg.id && atLeast(pkg.format, pkg.version, d.target_version));

@@ -27,8 +27,7 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>;
   /** Stream of bytes [start, end] inclusive, or the whole blob. */
   read(sha256: string, range?: { start: number; end: number }): Readable;
-  /** The whole blob; `size`, when the caller knows it, lets a store pick a cheaper way to read a small one. */
-  readBuffer(sha256: string, opts?: { size?: number }): Promise<Buffer>;
+  readBuffer(sha256: string): Promise<Buffer>;
   /**
    * Local stores only: reads a small blob of known size into `into` (at least that large) in one blocking
    * call and returns the filled view. For hashing many small index chunks without an allocation each.

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -10,8 +10,6 @@ import type { BlobStore, StagedBlob } from './blob-store.js';
 const HEX64 = /^[0-9a-f]{64}$/;
 /** Uploads up to this size stay in memory while staged; larger ones spill to a temp file. */
 const MEMORY_STAGE_BYTES = 1024 * 1024;
-/** Blobs up to this size are read synchronously when the caller knows their size (see readBuffer). */
-const SYNC_READ_BYTES = 256 * 1024;
 
 /** A staged upload: its bytes in memory, or in a temp file once it outgrew the memory limit. */
 interface FsStaged extends StagedBlob {
@@ -172,14 +170,14 @@ export class FsBlobStore implements BlobStore {
     return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
   }
 
-  async readBuffer(sha256: string, opts: { size?: number } = {}): Promise<Buffer> {
-    // A small blob (an index chunk) is read in one blocking call: four thread-pool round trips cost the
-    // event loop more than reading a few KB that were written recently and sit in the page cache. Rehashing
-    // a 50k-package rpm index reads thousands of them.
-    if (opts.size !== undefined && opts.size <= SYNC_READ_BYTES) return readFileSync(this.pathOf(sha256));
+  async readBuffer(sha256: string): Promise<Buffer> {
     return readFile(this.pathOf(sha256));
   }
 
+  /**
+   * One blocking call instead of four thread-pool round trips: they cost the event loop more than reading a
+   * few KB written recently and still in the page cache, and rehashing a 50k-package rpm index reads thousands.
+   */
   readSmallSync(sha256: string, size: number, into: Buffer): Buffer {
     const fd = openSync(this.pathOf(sha256), 'r');
     try {

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { TransactionMemo } from '../db/transaction-memo.js';
 import type { SecurityFeedsTable } from '../db/tables/security.tables.js';
 
 export type FeedRow = Selectable<SecurityFeedsTable>;
@@ -7,20 +8,13 @@ export type NewFeedRow = Insertable<SecurityFeedsTable>;
 
 /** Feed sources and the area's JSON settings (policy, distribution → release map). */
 export class SecuritySettingsStore {
-  /**
-   * Values read inside a transaction, per transaction: a group commit asks the gate once per upload, and the
-   * policy does not change under it (its own writes update the memo).
-   */
-  private readonly read = new WeakMap<Kysely<Database>, Map<string, string | undefined>>();
+  /** The policy does not change under a group commit, which asks the gate once per upload. */
+  private readonly read = new TransactionMemo<string, string | undefined>();
 
   constructor(private readonly db: Kysely<Database>) {}
 
   async get(key: string, db: Kysely<Database> = this.db): Promise<string | undefined> {
-    const memo = db.isTransaction ? this.memo(db) : undefined;
-    if (memo?.has(key)) return memo.get(key);
-    const r = await db.selectFrom('security_settings').select('value').where('key', '=', key).executeTakeFirst();
-    memo?.set(key, r?.value);
-    return r?.value;
+    return this.read.get(db, key, async () => (await db.selectFrom('security_settings').select('value').where('key', '=', key).executeTakeFirst())?.value);
   }
 
   async put(db: Kysely<Database>, key: string, value: string, at: string, by: string): Promise<void> {
@@ -29,13 +23,7 @@ export class SecuritySettingsStore {
       .values({ key, value, updated_at: at, updated_by: by })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: by }))
       .execute();
-    if (db.isTransaction) this.memo(db).set(key, value);
-  }
-
-  private memo(trx: Kysely<Database>): Map<string, string | undefined> {
-    let m = this.read.get(trx);
-    if (!m) this.read.set(trx, (m = new Map()));
-    return m;
+    this.read.set(db, key, value);
   }
 
   async createFeed(db: Kysely<Database>, row: NewFeedRow): Promise<number> {
