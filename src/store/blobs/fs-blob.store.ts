@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
 import type { BlobFacts, ByteSource } from '../../formats/types.js';
 import type { BlobStore, StagedBlob } from './blob-store.js';
+import { DurableWriter } from './durable-writer.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 /** Uploads up to this size stay in memory while staged; larger ones spill to a temp file. */
@@ -33,8 +34,11 @@ export class FsBlobStore implements BlobStore {
   /** Fan-out directories known to exist, so a commit does not stat or create them again. */
   private readonly dirs = new Set<string>();
 
+  private readonly writer: DurableWriter;
+
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
+    this.writer = new DurableWriter(this.tmpDir);
   }
 
   async init(): Promise<void> {
@@ -100,29 +104,22 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Every file is written and synced, then renamed into place, then each parent directory is synced once,
-   * so the renames are durable before the caller writes rows that reference them.
+   * so the renames are durable before the caller writes rows that reference them. The blocking calls run
+   * on the store's writer thread (DurableWriter).
    */
   async commitAll(staged: StagedBlob[]): Promise<void> {
     const todo = new Map<string, FsStaged>();
     for (const s of staged as FsStaged[]) todo.set(s.facts.sha256, s);
-    const moves = await Promise.all(
-      [...todo.values()].map(async (s) => {
-        if (s.bytes) {
-          const tmp = path.join(this.tmpDir, randomUUID());
-          await datasyncFile(tmp, 'w', s.bytes);
-          return { from: tmp, to: this.pathOf(s.facts.sha256) };
-        }
-        await datasyncFile(s.tmp!, 'r+');
-        return { from: s.tmp!, to: this.pathOf(s.facts.sha256) };
-      }),
-    );
-    const parents = new Set<string>();
-    for (const m of moves) {
-      await this.ensureDir(path.dirname(m.to));
-      await rename(m.from, m.to);
-      parents.add(path.dirname(m.to));
-    }
-    await Promise.all([...parents].map((d) => datasyncFile(d, 'r')));
+    const items = [...todo.values()].map((s) => {
+      const dest = this.pathOf(s.facts.sha256);
+      return s.bytes ? { bytes: s.bytes, dest } : { tmp: s.tmp!, dest };
+    });
+    await this.writer.write(items);
+  }
+
+  /** Stops the writer thread (tests; a server process simply exits). */
+  async close(): Promise<void> {
+    await this.writer.close();
   }
 
   async putBuffer(data: Uint8Array, opts: { durable?: boolean } = {}): Promise<{ sha256: string; size: number }> {
