@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { AppError } from '../core/errors.js';
 import type { Database } from '../store/db/schema.js';
-import { type AuditFilter, type AuditOrder, type AuditStore, chainHash, GENESIS_HASH } from '../store/sql/audit.store.js';
+import { type AuditFilter, type AuditOrder, type AuditRow, type AuditStore, chainHash, GENESIS_HASH } from '../store/sql/audit.store.js';
 import type { AuditEvent, AuditEventInput } from './audit.types.js';
 
 export interface AuditQuery {
@@ -54,7 +54,16 @@ export class AuditService {
   constructor(private readonly deps: { audit: AuditStore; clock: Clock }) {}
 
   async record(trx: Kysely<Database>, e: AuditEventInput): Promise<void> {
-    await this.deps.audit.append(trx, {
+    await this.deps.audit.append(trx, this.row(e));
+  }
+
+  /** Several events of one transaction, in order (a group commit audits every upload it commits). */
+  async recordMany(trx: Kysely<Database>, events: AuditEventInput[]): Promise<void> {
+    await this.deps.audit.appendMany(trx, events.map((e) => this.row(e)));
+  }
+
+  private row(e: AuditEventInput): AuditRow {
+    return {
       at: this.deps.clock.now().toISOString(),
       username: e.actor?.username ?? e.username ?? '',
       role: e.actor?.role ?? '',
@@ -65,7 +74,7 @@ export class AuditService {
       version: e.version ?? '',
       distribution: e.distribution ?? '',
       detail: JSON.stringify(e.detail ?? {}),
-    });
+    };
   }
 
   async list(query: AuditQuery, page: number, perPage: number): Promise<AuditPage> {

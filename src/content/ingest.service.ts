@@ -16,7 +16,7 @@ import type { RepositoriesStore, Repository } from '../store/sql/repositories.st
 import type { SnapshotsStore } from '../store/sql/snapshots.store.js';
 import { renderFragments } from './render-fragments.js';
 import { runUploadChecks, type UploadCheck } from './upload-check.js';
-import { packageRow, UploadCommitter } from './upload-commit.js';
+import { conflictError, type Identity, identityKey, packageRow, UploadCommitter } from './upload-commit.js';
 
 export type UploadStatus = 'accepted' | 'pending_review' | 'rejected' | 'already_imported';
 
@@ -82,7 +82,7 @@ export class IngestService {
   private readonly committer: UploadCommitter;
 
   constructor(private readonly deps: IngestDeps) {
-    this.committer = new UploadCommitter(deps, (trx, u) => this.checkConflict(u.repo, u.pkg.name, u.rendered.version, u.pkg.arch, u.facts.sha256, trx));
+    this.committer = new UploadCommitter(deps, (trx, repo, ids) => this.takenIdentities(repo, ids, trx));
   }
 
   async stage(filename: string, input: Readable, maxBytes: number): Promise<StagedBlob> {
@@ -170,7 +170,7 @@ export class IngestService {
     const stored = { name: pkg.name, version: rendered.version, arch: pkg.arch, sha256: facts.sha256, filename: rendered.filename };
     const existing = await deps.packages.findBySha(facts.sha256);
     if (existing) return { ...stored, packageId: existing.id };
-    if (format === 'deb') await this.checkConflict(repo, pkg.name, rendered.version, pkg.arch, facts.sha256);
+    if (format === 'deb') await this.checkConflict(repo, { name: pkg.name, version: rendered.version, arch: pkg.arch }, facts.sha256);
     await staged.commit();
     const packageId = await deps.db.transaction().execute(async (trx) => {
       const again = await deps.packages.findBySha(facts.sha256, trx);
@@ -194,18 +194,22 @@ export class IngestService {
 
   /**
    * Same name, version and arch with other bytes is a conflict: across all deb distributions (they
-   * share one pool, as with reprepro), and within the target repository for rpm.
+   * share one pool, as with reprepro), and within the target repository for rpm. Answers which of the
+   * given identities are taken, by identityKey, with the SHA-256 of a package that holds it.
    */
-  private async checkConflict(repo: Repository, name: string, version: string, arch: string, sha256: string, db?: Kysely<Database>): Promise<void> {
+  private async takenIdentities(repo: Repository, ids: Identity[], db?: Kysely<Database>): Promise<Map<string, string>> {
     const { deps } = this;
-    const same = await deps.packages.findByIdentity(repo.format, name, version, arch, db);
-    for (const other of same) {
-      if (other.sha256 === sha256) continue;
-      if (repo.format === 'rpm' && !(await deps.snapshots.isLiveMember(repo.id, other.id, db))) continue;
-      throw new AppError('DUPLICATE_CONFLICT', `${name} ${version} ${arch} already exists with different content`, {
-        existing_sha256: other.sha256,
-        uploaded_sha256: sha256,
-      });
+    const wanted = new Set(ids.map(identityKey));
+    let same = (await deps.packages.findByNames(repo.format, [...new Set(ids.map((i) => i.name))], db)).filter((r) => wanted.has(identityKey(r)));
+    if (repo.format === 'rpm' && same.length > 0) {
+      const live = await deps.snapshots.liveMemberIds(repo.id, same.map((r) => r.id), db);
+      same = same.filter((r) => live.has(r.id));
     }
+    return new Map(same.map((r) => [identityKey(r), r.sha256]));
+  }
+
+  private async checkConflict(repo: Repository, id: Identity, sha256: string): Promise<void> {
+    const other = (await this.takenIdentities(repo, [id])).get(identityKey(id));
+    if (other !== undefined && other !== sha256) throw conflictError(id, other, sha256);
   }
 }

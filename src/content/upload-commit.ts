@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../core/actor.js';
-import { AppError, isAppError } from '../core/errors.js';
+import type { AuditEventInput } from '../audit/audit.types.js';
+import { AppError } from '../core/errors.js';
 import type { BlobFacts, ParsedPackage } from '../formats/types.js';
 import type { PublishService } from '../repo/publish.service.js';
 import { type GateVerdict, type PackageGate, openGate } from '../security/gate.js';
@@ -58,7 +59,8 @@ export class UploadCommitter {
 
   constructor(
     private readonly deps: UploadCommitDeps,
-    private readonly checkConflict: (trx: Kysely<Database>, upload: PendingUpload) => Promise<void>,
+    /** Identities (identityKey) among the given ones already taken by stored packages, with the taker's SHA-256. */
+    private readonly takenIdentities: (trx: Kysely<Database>, repo: Repository, ids: Identity[]) => Promise<Map<string, string>>,
   ) {}
 
   submit(upload: PendingUpload): Promise<CommitOutcome> {
@@ -126,56 +128,38 @@ export class UploadCommitter {
       const fresh = await deps.repositories.getById(repositoryId, trx);
       if (!fresh) throw new AppError('UNKNOWN_DISTRIBUTION', 'the distribution was removed');
       const number = fresh.headSnapshot + 1;
-      const inBatch = new Map<string, number>();
+      const plans = await this.plan(trx, fresh, batch, results);
+      const ids = await deps.packages.insertMany(trx, plans.filter((p) => p.insert).map((p) => packageRow(p.w.upload)));
+      const events: AuditEventInput[] = [];
+      const members: Array<{ repositoryId: number; packageId: number; component: string; number: number }> = [];
       const added: PendingUpload[] = [];
-      for (const w of batch) {
+      const bySha = new Map<string, CommitOutcome>();
+      for (const { w, packageId, insert } of plans) {
         const u = w.upload;
-        let packageId = inBatch.get(u.facts.sha256) ?? (await deps.packages.findBySha(u.facts.sha256, trx))?.id;
-        if (packageId !== undefined && (await deps.snapshots.isLiveMember(repositoryId, packageId, trx))) {
-          results.set(w, { status: 'already_imported', snapshot: inBatch.has(u.facts.sha256) ? number : fresh.headSnapshot });
+        const first = bySha.get(u.facts.sha256);
+        if (first?.status === 'accepted') {
+          results.set(w, { status: 'already_imported', snapshot: number });
           continue;
-        }
-        const created = packageId === undefined;
-        if (packageId === undefined) {
-          try {
-            await this.checkConflict(trx, u);
-          } catch (err) {
-            if (!isAppError(err)) throw err;
-            results.set(w, err);
-            continue;
-          }
-          packageId = await deps.packages.insert(trx, packageRow(u));
         }
         // The security gate: the row exists, it is not a member yet; review and block keep it out.
-        const gate = await (deps.gate ?? openGate).evaluate(trx, { packageId, repositoryId, fresh: created });
+        const gate = first?.gate ?? (await (deps.gate ?? openGate).evaluate(trx, { packageId: packageId ?? ids.get(u.facts.sha256)!, repositoryId, fresh: insert }));
+        const event = { actor: u.actor, action: 'UPLOAD', package: u.pkg.name, version: u.rendered.version, distribution: u.repo.name } as const;
+        let outcome: CommitOutcome;
         if (gate.verdict === 'review' || gate.verdict === 'block') {
           const held = gate.verdict === 'review';
-          await deps.audit.record(trx, {
-            actor: u.actor,
-            action: 'UPLOAD',
-            result: held ? 'PENDING' : 'BLOCKED',
-            package: u.pkg.name,
-            version: u.rendered.version,
-            distribution: u.repo.name,
-            detail: { sha256: u.facts.sha256, arch: u.pkg.arch, reason: gate.reason, findings: gate.summary },
-          });
-          results.set(w, { status: held ? 'pending_review' : 'rejected', snapshot: fresh.headSnapshot, gate });
-          continue;
+          events.push({ ...event, result: held ? 'PENDING' : 'BLOCKED', detail: { sha256: u.facts.sha256, arch: u.pkg.arch, reason: gate.reason, findings: gate.summary } });
+          outcome = { status: held ? 'pending_review' : 'rejected', snapshot: fresh.headSnapshot, gate };
+        } else {
+          members.push({ repositoryId, packageId: packageId ?? ids.get(u.facts.sha256)!, component: u.component, number });
+          events.push({ ...event, result: 'SUCCESS', detail: { sha256: u.facts.sha256, arch: u.pkg.arch, snapshot: number } });
+          outcome = { status: 'accepted', snapshot: number, gate };
+          added.push(u);
         }
-        inBatch.set(u.facts.sha256, packageId);
-        await deps.snapshots.addMember(trx, repositoryId, packageId, u.component, number);
-        await deps.audit.record(trx, {
-          actor: u.actor,
-          action: 'UPLOAD',
-          result: 'SUCCESS',
-          package: u.pkg.name,
-          version: u.rendered.version,
-          distribution: u.repo.name,
-          detail: { sha256: u.facts.sha256, arch: u.pkg.arch, snapshot: number },
-        });
-        results.set(w, { status: 'accepted', snapshot: number, gate });
-        added.push(u);
+        bySha.set(u.facts.sha256, outcome);
+        results.set(w, outcome);
       }
+      await deps.snapshots.addMembers(trx, members);
+      await deps.audit.recordMany(trx, events);
       if (added.length === 0) return 0;
       // One snapshot for the whole batch (rows of one transaction: nobody sees members without it).
       await deps.snapshots.create(trx, { repositoryId, number, reason: snapshotReason(added), actor: actorsOf(added), createdAt: added[0].uploadedAt.toISOString() });
@@ -189,6 +173,67 @@ export class UploadCommitter {
       else w.resolve(r);
     }
   }
+
+  /**
+   * Decides, in upload order and with a few queries for the whole batch, what becomes of each upload
+   * before the gate is asked: already a member (answered here), a stored package to add, a new row to
+   * insert, or a conflict (answered here). A second upload of the same bytes in the batch follows the first.
+   */
+  private async plan(trx: Kysely<Database>, repo: Repository, batch: Waiting[], results: Map<Waiting, CommitOutcome | AppError>): Promise<Plan[]> {
+    const { deps } = this;
+    const stored = await deps.packages.idsBySha([...new Set(batch.map((w) => w.upload.facts.sha256))], trx);
+    const live = await deps.snapshots.liveMemberIds(repo.id, [...stored.values()], trx);
+    const unknown = batch.filter((w) => !stored.has(w.upload.facts.sha256)).map((w) => identityOf(w.upload));
+    const taken = unknown.length ? await this.takenIdentities(trx, repo, unknown) : new Map<string, string>();
+    const planned = new Set<string>();
+    const plans: Plan[] = [];
+    for (const w of batch) {
+      const u = w.upload;
+      const sha = u.facts.sha256;
+      const packageId = stored.get(sha);
+      if (planned.has(sha) || packageId !== undefined) {
+        if (packageId !== undefined && live.has(packageId)) results.set(w, { status: 'already_imported', snapshot: repo.headSnapshot });
+        else plans.push({ w, packageId, insert: false });
+        planned.add(sha);
+        continue;
+      }
+      const id = identityOf(u);
+      const other = taken.get(identityKey(id));
+      if (other !== undefined) {
+        results.set(w, conflictError(id, other, sha));
+        continue;
+      }
+      // Within one batch the first upload of an identity takes it, whatever the gate then says of it.
+      taken.set(identityKey(id), sha);
+      planned.add(sha);
+      plans.push({ w, packageId: undefined, insert: true });
+    }
+    return plans;
+  }
+}
+
+type Plan = { w: Waiting; packageId: number | undefined; insert: boolean };
+
+/** What makes two packages the same package: two different files may not share it. */
+export interface Identity {
+  name: string;
+  version: string;
+  arch: string;
+}
+
+export function identityOf(u: Pick<PendingUpload, 'pkg' | 'rendered'>): Identity {
+  return { name: u.pkg.name, version: u.rendered.version, arch: u.pkg.arch };
+}
+
+export function identityKey(i: Identity): string {
+  return `${i.name}\u0000${i.version}\u0000${i.arch}`;
+}
+
+export function conflictError(i: Identity, existing: string, uploaded: string): AppError {
+  return new AppError('DUPLICATE_CONFLICT', `${i.name} ${i.version} ${i.arch} already exists with different content`, {
+    existing_sha256: existing,
+    uploaded_sha256: uploaded,
+  });
 }
 
 export function packageRow(u: Pick<PendingUpload, 'pkg' | 'rendered' | 'facts' | 'uploadedAt' | 'actor'>) {

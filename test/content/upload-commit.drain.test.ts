@@ -26,11 +26,12 @@ describe('UploadCommitter queue', () => {
       db: db as unknown as Kysely<Database>,
       blobs: { commitAll: async () => undefined },
       repositories: { getById: async () => ({ id: 1, headSnapshot: 3 }) },
-      packages: { findBySha: async () => ({ id: 9 }) },
-      snapshots: { isLiveMember: async () => true },
+      packages: { idsBySha: async (shas: string[]) => new Map(shas.map((s) => [s, 9])), insertMany: async () => new Map() },
+      snapshots: { liveMemberIds: async () => new Set([9]), addMembers: async () => undefined },
+      audit: { recordMany: async () => undefined },
       publisher: { schedule: () => undefined },
     } as unknown as UploadCommitDeps;
-    const committer = new UploadCommitter(deps, async () => undefined);
+    const committer = new UploadCommitter(deps, async () => new Map());
     const upload = (sha256: string) => ({ repo: { id: 1 }, facts: { sha256 }, known: true }) as unknown as PendingUpload;
 
     const first = committer.submit(upload('a'));

@@ -53,5 +53,7 @@ describe('concurrent uploads to one repository (group commit)', () => {
     for (const a of answers.slice(4)) expect(a.json().status).toBe('accepted');
     const events = await srv.container.db.selectFrom('audit_events').select('package').where('action', '=', 'UPLOAD').where('distribution', '=', 'focal').where('result', '=', 'SUCCESS').execute();
     expect(events.map((e) => e.package).sort()).toEqual(['clash', 'fill0', 'fill1', 'fill2', 'fill3', 'twin']);
+    // Events written together stay one unbroken chain in id order.
+    expect(await srv.container.audit.verify()).toMatchObject({ ok: true, first_broken_id: null });
   });
 });

@@ -82,18 +82,26 @@ export class AuditStore {
 
   /** Appends one event to the chain inside the caller's transaction (pass the transaction as `trx`). */
   async append(trx: Kysely<Database>, row: AuditRow): Promise<void> {
+    await this.appendMany(trx, [row]);
+  }
+
+  /** Appends events in order, chained one to the next, in multi-row statements (ids follow the order). */
+  async appendMany(trx: Kysely<Database>, rows: AuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
     let prev = trx.isTransaction ? this.heads.get(trx) : undefined;
     if (prev === undefined) {
       await lockAuditChain(trx);
       const last = await trx.selectFrom('audit_events').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
       prev = last?.hash ?? GENESIS_HASH;
     }
-    const hash = chainHash(prev, row);
-    await trx
-      .insertInto('audit_events')
-      .values({ ...row, prev_hash: prev, hash })
-      .execute();
-    if (trx.isTransaction) this.heads.set(trx, hash);
+    const chained = rows.map((row) => {
+      const hash = chainHash(prev!, row);
+      const linked = { ...row, prev_hash: prev!, hash };
+      prev = hash;
+      return linked;
+    });
+    for (let i = 0; i < chained.length; i += 200) await trx.insertInto('audit_events').values(chained.slice(i, i + 200)).execute();
+    if (trx.isTransaction) this.heads.set(trx, prev);
   }
 
   /** One page of the filtered log, with the filtered total: offset pagination done by the database. */

@@ -9,6 +9,11 @@ export type PackageSummary = Pick<
   'id' | 'sha256' | 'format' | 'name' | 'version' | 'arch' | 'source' | 'filename' | 'size' | 'created_at'
 >;
 
+/** Values per IN list. */
+const CHUNK = 500;
+/** Rows per multi-row insert (19 columns each: well under either database's parameter limit). */
+const INSERT_CHUNK = 100;
+
 const SUMMARY = ['id', 'sha256', 'format', 'name', 'version', 'arch', 'source', 'filename', 'size', 'created_at'] as const;
 
 export class PackagesStore {
@@ -35,6 +40,25 @@ export class PackagesStore {
       .execute();
   }
 
+  /** Ids of the given SHA-256 addresses that are stored (a group commit asks once for its whole batch). */
+  async idsBySha(shas: string[], db: Kysely<Database> = this.db): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < shas.length; i += CHUNK) {
+      const rows = await db.selectFrom('packages').select(['id', 'sha256']).where('sha256', 'in', shas.slice(i, i + CHUNK)).execute();
+      for (const r of rows) out.set(r.sha256, r.id);
+    }
+    return out;
+  }
+
+  /** Every stored package of a format with one of the given names (identity checks of a whole batch). */
+  async findByNames(format: 'deb' | 'rpm', names: string[], db: Kysely<Database> = this.db): Promise<PackageSummary[]> {
+    const out: PackageSummary[] = [];
+    for (let i = 0; i < names.length; i += CHUNK) {
+      out.push(...(await db.selectFrom('packages').select(SUMMARY).where('format', '=', format).where('name', 'in', names.slice(i, i + CHUNK)).execute()));
+    }
+    return out;
+  }
+
   async findByFilename(format: 'deb' | 'rpm', filename: string): Promise<PackageSummary[]> {
     return this.db
       .selectFrom('packages')
@@ -47,6 +71,16 @@ export class PackagesStore {
   async insert(db: Kysely<Database>, row: NewPackageRow): Promise<number> {
     const r = await db.insertInto('packages').values(row).returning('id').executeTakeFirstOrThrow();
     return r.id;
+  }
+
+  /** Inserts rows of distinct SHA-256 in multi-row statements; answers each row's id by its SHA-256. */
+  async insertMany(db: Kysely<Database>, rows: NewPackageRow[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const ids = await db.insertInto('packages').values(rows.slice(i, i + INSERT_CHUNK)).returning(['id', 'sha256']).execute();
+      for (const r of ids) out.set(r.sha256, r.id);
+    }
+    return out;
   }
 
   /** One rendered fragment column of the given packages, for (re)building index chunks. */

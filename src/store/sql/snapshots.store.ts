@@ -35,6 +35,13 @@ export class SnapshotsStore {
       .execute();
   }
 
+  async addMembers(db: Kysely<Database>, rows: Array<{ repositoryId: number; packageId: number; component: string; number: number }>): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) {
+      const values = rows.slice(i, i + 500).map((r) => ({ repository_id: r.repositoryId, package_id: r.packageId, component: r.component, added_in: r.number, removed_in: null }));
+      await db.insertInto('repository_packages').values(values).execute();
+    }
+  }
+
   /** Ends membership at snapshot `number`: earlier snapshots keep the package, later ones do not. */
   async removeMembers(db: Kysely<Database>, repositoryId: number, packageIds: number[], number: number): Promise<void> {
     if (packageIds.length === 0) return;
@@ -56,6 +63,22 @@ export class SnapshotsStore {
       .where('removed_in', 'is', null)
       .executeTakeFirst();
     return r !== undefined;
+  }
+
+  /** Which of the given packages are members of the repository's head (one query per 500 ids). */
+  async liveMemberIds(repositoryId: number, packageIds: number[], db: Kysely<Database> = this.db): Promise<Set<number>> {
+    const out = new Set<number>();
+    for (let i = 0; i < packageIds.length; i += 500) {
+      const rows = await db
+        .selectFrom('repository_packages')
+        .select('package_id')
+        .where('repository_id', '=', repositoryId)
+        .where('package_id', 'in', packageIds.slice(i, i + 500))
+        .where('removed_in', 'is', null)
+        .execute();
+      for (const r of rows) out.add(r.package_id);
+    }
+    return out;
   }
 
   /**
