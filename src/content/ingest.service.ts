@@ -90,7 +90,8 @@ export class IngestService {
     return this.deps.blobs.stage(input, { maxBytes });
   }
 
-  async importStaged(actor: Actor, distribution: string, filename: string, staged: StagedBlob, extras: { signature?: Uint8Array } = {}): Promise<UploadResult> {
+  /** `distribution` by name, or the repository a caller importing many files has already looked up. */
+  async importStaged(actor: Actor, distribution: string | Repository, filename: string, staged: StagedBlob, extras: { signature?: Uint8Array } = {}): Promise<UploadResult> {
     try {
       return await this.importOrThrow(actor, distribution, filename, staged, extras);
     } finally {
@@ -98,9 +99,9 @@ export class IngestService {
     }
   }
 
-  private async importOrThrow(actor: Actor, distribution: string, filename: string, staged: StagedBlob, extras: { signature?: Uint8Array }): Promise<UploadResult> {
+  private async importOrThrow(actor: Actor, distribution: string | Repository, filename: string, staged: StagedBlob, extras: { signature?: Uint8Array }): Promise<UploadResult> {
     const { deps } = this;
-    const repo = await deps.repositories.getByName(distribution);
+    const repo = typeof distribution === 'string' ? await deps.repositories.getByName(distribution) : distribution;
     if (!repo) throw new AppError('UNKNOWN_DISTRIBUTION', `unknown distribution "${distribution}"`);
     const format = formatOfFilename(filename);
     if (format !== repo.format) {
@@ -132,8 +133,7 @@ export class IngestService {
     const warnings = await runUploadChecks(deps.checks ?? [], checkInput, { db: deps.db, audit: deps.audit, actor, distribution: repo.name, staged, identity: base });
 
     // A conflict with another package is decided inside the commit (UploadCommitter), where it is final.
-    const known = (await deps.packages.findBySha(facts.sha256)) !== undefined;
-    const outcome = await this.committer.submit({ actor, repo, pkg, rendered, facts, staged, component, uploadedAt, known });
+    const outcome = await this.committer.submit({ actor, repo, pkg, rendered, facts, staged, component, uploadedAt });
     const what = `${pkg.name} ${rendered.version}`;
     const gate = outcome.gate;
     const findings = gate?.summary && gate.summary.total > 0 ? { findings: gate.summary } : {};

@@ -24,8 +24,6 @@ export interface PendingUpload {
   staged: StagedBlob;
   component: string;
   uploadedAt: Date;
-  /** The package row already existed when the upload was checked: its blob is in the store. */
-  known: boolean;
 }
 
 export type CommitOutcome = { status: 'accepted' | 'already_imported' | 'pending_review' | 'rejected'; snapshot: number; gate?: GateVerdict };
@@ -92,7 +90,7 @@ export class UploadCommitter {
         while (q.waiting.length > 0) {
           const batch = q.waiting.splice(0, MAX_BATCH);
           // Blobs first: a crash after this leaves orphan blobs, never a row without bytes.
-          const blobs = this.deps.blobs.commitAll(batch.filter((w) => !w.upload.known).map((w) => w.upload.staged)).then(
+          const blobs = this.deps.blobs.commitAll(batch.map((w) => w.upload.staged)).then(
             () => null,
             (err: unknown) => err ?? new Error('blob commit failed'),
           );

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -76,6 +76,27 @@ describe('FsBlobStore.commitAll through the writer thread', () => {
       expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
     } finally {
       await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('DurableWriter and stored blobs', () => {
+  it('does not rewrite a file already at its address, and renews its time for garbage collection', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-durable-again-'));
+    const writer = new DurableWriter(dir);
+    try {
+      const dest = path.join(dir, 'x', 'blob');
+      await writer.write([{ bytes: Buffer.from('first'), dest }]);
+      const old = new Date(Date.now() - 86_400_000);
+      utimesSync(dest, old, old);
+      // Other bytes under the same address can only mean a caller bug; the point is that nothing is written.
+      await writer.write([{ bytes: Buffer.from('second'), dest }]);
+      expect(readFileSync(dest, 'utf8')).toBe('first');
+      expect(statSync(dest).mtimeMs).toBeGreaterThan(old.getTime() + 60_000);
+      expect(readdirSync(dir)).toEqual(['x']);
+    } finally {
+      await writer.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -5,7 +5,7 @@ import type { AuthService } from '../../auth/auth.service.js';
 import type { IngestService } from '../../content/ingest.service.js';
 import { AppError } from '../../core/errors.js';
 import type { StagedBlob } from '../../store/blobs/blob-store.js';
-import type { RepositoriesStore } from '../../store/sql/repositories.store.js';
+import type { RepositoriesStore, Repository } from '../../store/sql/repositories.store.js';
 import { requirePermission } from '../plugins/auth.js';
 import { ErrorBody, errorResponses } from '../schemas/common.js';
 import { BatchUploadQuery, BatchUploadResponse } from '../schemas/upload.schemas.js';
@@ -28,9 +28,10 @@ export const uploadBatchRoutes: FastifyPluginAsyncTypebox<{
   maxUploadBytes: number;
 }> = async (app, { auth, ingest, repositories, maxUploadBytes }) => {
   // Checked before any file is read, so a wrong name fails the request instead of every file in it.
-  const known = async (name: string): Promise<string> => {
-    if (!(await repositories.getByName(name))) throw new AppError('UNKNOWN_DISTRIBUTION', `unknown distribution "${name}"`);
-    return name;
+  const known = async (name: string): Promise<Repository> => {
+    const repo = await repositories.getByName(name);
+    if (!repo) throw new AppError('UNKNOWN_DISTRIBUTION', `unknown distribution "${name}"`);
+    return repo;
   };
 
   app.post(
@@ -51,27 +52,28 @@ export const uploadBatchRoutes: FastifyPluginAsyncTypebox<{
     },
     async (req) => {
       if (!req.isMultipart()) throw new AppError('VALIDATION_FAILED', 'expected multipart/form-data with the field "file" repeated once per package');
-      let distribution = req.query.distribution ? await known(req.query.distribution.trim()) : '';
+      // Looked up once for the request; the commit checks again that it still exists.
+      let repo = req.query.distribution ? await known(req.query.distribution.trim()) : undefined;
       const imports = new ImportWindow(IN_FLIGHT);
       let failure: { err: unknown } | undefined;
       try {
         for await (const part of req.parts(partsOptions(maxUploadBytes))) {
           if (part.type === 'field') {
             const name = part.fieldname === 'distribution' ? String(part.value).trim() : '';
-            if (name && distribution && name !== distribution) {
-              throw new AppError('VALIDATION_FAILED', `one distribution per request: "${name}" differs from "${distribution}"`);
+            if (name && repo && name !== repo.name) {
+              throw new AppError('VALIDATION_FAILED', `one distribution per request: "${name}" differs from "${repo.name}"`);
             }
-            if (name && !distribution) distribution = await known(name);
+            if (name && !repo) repo = await known(name);
             continue;
           }
-          const refusal = refuseFile(part, distribution, imports.size);
+          const refusal = refuseFile(part, repo, imports.size);
           if (refusal) {
             part.file.resume();
             throw refusal;
           }
           const filename = part.filename;
           const staged = await stagePart(ingest, part, maxUploadBytes).catch((err: unknown) => ImportWindow.failed(filename, err));
-          await imports.add(filename, isStaged(staged) ? ingest.importStaged(req.actor!, distribution, filename, staged) : staged);
+          await imports.add(filename, isStaged(staged) ? ingest.importStaged(req.actor!, repo!, filename, staged) : staged);
         }
       } catch (err) {
         failure = { err };
@@ -82,7 +84,7 @@ export const uploadBatchRoutes: FastifyPluginAsyncTypebox<{
       if (imports.fatal) throw imports.fatal.err;
       if (results.length === 0) throw new AppError('VALIDATION_FAILED', 'no files: send each package in a field named "file"');
       const counts = Object.fromEntries(COUNTED.map((s) => [s, results.filter((r) => r.status === s).length])) as Record<(typeof COUNTED)[number], number>;
-      return { distribution, total: results.length, ...counts, results };
+      return { distribution: repo!.name, total: results.length, ...counts, results };
     },
   );
 };
@@ -97,9 +99,9 @@ function partsOptions(maxUploadBytes: number): FastifyMultipartBaseOptions {
   return { limits: { fileSize: maxUploadBytes + 1, files: MAX_BATCH_FILES + 1, fields, parts: MAX_BATCH_FILES + 1 + fields }, throwFileSizeLimit: false };
 }
 
-function refuseFile(part: MultipartFile, distribution: string, count: number): AppError | undefined {
+function refuseFile(part: MultipartFile, repo: Repository | undefined, count: number): AppError | undefined {
   if (part.fieldname !== 'file') return new AppError('VALIDATION_FAILED', `unexpected file field "${part.fieldname}": send every package in a field named "file"`);
-  if (!distribution) {
+  if (!repo) {
     return new AppError('VALIDATION_FAILED', 'the distribution is unknown when the first file arrives: send the field "distribution" before the files, or ?distribution= in the query string');
   }
   if (count >= MAX_BATCH_FILES) return new AppError('UPLOAD_TOO_LARGE', `at most ${MAX_BATCH_FILES} files per request; split the batch`);

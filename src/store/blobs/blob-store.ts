@@ -20,7 +20,8 @@ export interface BlobStore {
   stage(input: Readable, opts: { maxBytes: number }): Promise<StagedBlob>;
   /**
    * Commits several staged blobs durably at once (group commit of concurrent uploads): the same guarantee
-   * as committing each, with one round of syncs for the whole batch.
+   * as committing each, with one round of syncs for the whole batch. A blob already stored is not written
+   * again; it is marked as just written (see putBuffer).
    */
   commitAll(staged: StagedBlob[]): Promise<void>;
   putBuffer(data: Uint8Array, opts?: { durable?: boolean }): Promise<{ sha256: string; size: number }>;

@@ -15,7 +15,7 @@ type Job = { id: number; tmpDir: string; items: DurableItem[] };
  * the journal for all of them, the rest find little left to flush), then renamed into place, then every
  * parent directory synced once, so the names are durable when the caller hears back.
  */
-function workerMain(fs: Fs, path: Path, port: Port, uuid: () => string): void {
+function workerMain(fs: Fs, path: Path, port: Port, uuid: () => string, collect: () => void): void {
   const dirs = new Set<string>();
   const ensureDir = (dir: string): void => {
     if (dirs.has(dir)) return;
@@ -30,11 +30,23 @@ function workerMain(fs: Fs, path: Path, port: Port, uuid: () => string): void {
       fs.closeSync(fd);
     }
   };
+  // Content addressed: a file already at its address holds these bytes (it was renamed there only once
+  // synced). Its time is renewed instead, so garbage collection's grace period spares it again.
+  const stored = (dest: string, now: Date): boolean => {
+    try {
+      fs.utimesSync(dest, now, now);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   port.on('message', (job: Job) => {
     const written: string[] = [];
     try {
       const moves: Array<{ from: string; to: string }> = [];
+      const now = new Date();
       for (const item of job.items) {
+        if (stored(item.dest, now)) continue;
         if ('tmp' in item) {
           moves.push({ from: item.tmp, to: item.dest });
           continue;
@@ -60,6 +72,7 @@ function workerMain(fs: Fs, path: Path, port: Port, uuid: () => string): void {
       }
       for (const dir of parents) syncPath(dir, 'r');
       port.postMessage({ id: job.id });
+      collect();
     } catch (err) {
       for (const tmp of written) fs.rmSync(tmp, { force: true });
       const e = err as NodeJS.ErrnoException;
@@ -68,9 +81,13 @@ function workerMain(fs: Fs, path: Path, port: Port, uuid: () => string): void {
   });
 }
 
+// The bytes of each batch arrive as copies owned by this thread; it allocates too little else for its
+// collector to run often, so it frees them itself after every batch (a young-generation collection).
 const SOURCE = `const { parentPort } = require('node:worker_threads');
 const { randomUUID } = require('node:crypto');
-(${workerMain.toString()})(require('node:fs'), require('node:path'), parentPort, randomUUID);`;
+require('node:v8').setFlagsFromString('--expose-gc');
+const collectGarbage = require('node:vm').runInNewContext('gc');
+(${workerMain.toString()})(require('node:fs'), require('node:path'), parentPort, randomUUID, () => collectGarbage({ type: 'minor' }));`;
 
 /**
  * Makes batches of blob files durable on a worker thread: one message per batch instead of a dozen thread
