@@ -5,7 +5,7 @@ import type { AuditEventInput } from '../audit/audit.types.js';
 import { AppError } from '../core/errors.js';
 import type { BlobFacts, ParsedPackage } from '../formats/types.js';
 import type { PublishService } from '../repo/publish.service.js';
-import { type GateVerdict, type PackageGate, openGate } from '../security/gate.js';
+import { evaluateAll, type GateVerdict, type PackageGate, openGate } from '../security/gate.js';
 import type { BlobStore, StagedBlob } from '../store/blobs/blob-store.js';
 import { lockRepository } from '../store/db/dialect.js';
 import type { Database } from '../store/db/schema.js';
@@ -131,16 +131,22 @@ export class UploadCommitter {
       const events: AuditEventInput[] = [];
       const members: Array<{ repositoryId: number; packageId: number; component: string; number: number }> = [];
       const added: PendingUpload[] = [];
+      // The security gate: the rows exist, they are not members yet; review and block keep them out. A second
+      // upload of the same bytes in the batch takes the first one's verdict.
+      const idOf = (p: Plan) => p.packageId ?? ids.get(p.w.upload.facts.sha256)!;
+      const asked = new Set<string>();
+      const firsts = plans.filter((p) => !asked.has(p.w.upload.facts.sha256) && asked.add(p.w.upload.facts.sha256));
+      const verdicts = await evaluateAll(deps.gate ?? openGate, trx, firsts.map((p) => ({ packageId: idOf(p), repositoryId, fresh: p.insert })));
+      const gates = new Map(firsts.map((p, i) => [p.w.upload.facts.sha256, verdicts[i]]));
       const bySha = new Map<string, CommitOutcome>();
-      for (const { w, packageId, insert } of plans) {
-        const u = w.upload;
-        const first = bySha.get(u.facts.sha256);
-        if (first?.status === 'accepted') {
+      for (const plan of plans) {
+        const u = plan.w.upload;
+        const w = plan.w;
+        if (bySha.get(u.facts.sha256)?.status === 'accepted') {
           results.set(w, { status: 'already_imported', snapshot: number });
           continue;
         }
-        // The security gate: the row exists, it is not a member yet; review and block keep it out.
-        const gate = first?.gate ?? (await (deps.gate ?? openGate).evaluate(trx, { packageId: packageId ?? ids.get(u.facts.sha256)!, repositoryId, fresh: insert }));
+        const gate = gates.get(u.facts.sha256)!;
         const event = { actor: u.actor, action: 'UPLOAD', package: u.pkg.name, version: u.rendered.version, distribution: u.repo.name } as const;
         let outcome: CommitOutcome;
         if (gate.verdict === 'review' || gate.verdict === 'block') {
@@ -148,7 +154,7 @@ export class UploadCommitter {
           events.push({ ...event, result: held ? 'PENDING' : 'BLOCKED', detail: { sha256: u.facts.sha256, arch: u.pkg.arch, reason: gate.reason, findings: gate.summary } });
           outcome = { status: held ? 'pending_review' : 'rejected', snapshot: fresh.headSnapshot, gate };
         } else {
-          members.push({ repositoryId, packageId: packageId ?? ids.get(u.facts.sha256)!, component: u.component, number });
+          members.push({ repositoryId, packageId: idOf(plan), component: u.component, number });
           events.push({ ...event, result: 'SUCCESS', detail: { sha256: u.facts.sha256, arch: u.pkg.arch, snapshot: number } });
           outcome = { status: 'accepted', snapshot: number, gate };
           added.push(u);

@@ -77,7 +77,19 @@ export async function matchAndRecord(
   opts: { fresh?: boolean } = {},
 ): Promise<{ open: OpenFinding[]; fresh: number }> {
   const candidates = await deps.advisories.lookup(releaseKeys, Matcher.lookupNames(pkg), db);
-  const matches = new Matcher().affecting(pkg, candidates);
+  return recordMatches(deps, db, pkg, repositoryId, new Matcher().affecting(pkg, candidates), now, opts);
+}
+
+/** Records a package's current matches as its findings in the repository (opens, reopens, closes). */
+export async function recordMatches(
+  deps: Pick<SecurityDeps, 'findings'>,
+  db: Kysely<Database>,
+  pkg: PackageSubject,
+  repositoryId: number,
+  matches: MatchableAdvisory[],
+  now: string,
+  opts: { fresh?: boolean } = {},
+): Promise<{ open: OpenFinding[]; fresh: number }> {
   // A package row created in this transaction has no findings yet.
   const existing = opts.fresh ? [] : await deps.findings.forPackage(pkg.id, repositoryId, db);
   const diff = diffFindings(pkg, repositoryId, existing, matches, now);

@@ -26,6 +26,16 @@ export interface GateSubject {
 /** Every route that puts a package into a repository asks the gate first; none bypasses it. */
 export interface PackageGate {
   evaluate(db: Kysely<Database>, subject: GateSubject): Promise<GateVerdict>;
+  /** Verdicts for several subjects, in order, each as evaluate() would give it (one read for all, where it can). */
+  evaluateMany?(db: Kysely<Database>, subjects: GateSubject[]): Promise<GateVerdict[]>;
+}
+
+/** Asks the gate about several subjects in order, at once where the gate can. */
+export async function evaluateAll(gate: PackageGate, db: Kysely<Database>, subjects: GateSubject[]): Promise<GateVerdict[]> {
+  if (gate.evaluateMany) return gate.evaluateMany(db, subjects);
+  const out: GateVerdict[] = [];
+  for (const s of subjects) out.push(await gate.evaluate(db, s));
+  return out;
 }
 
 /** The gate before any policy or feed exists: everything is allowed. Replaced by the security service. */

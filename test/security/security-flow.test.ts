@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import type { GateVerdict } from '../../src/security/gate.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/app.js';
 import { buildDeb } from '../helpers/build-packages.js';
 import { skipWithout } from '../helpers/tools.js';
@@ -168,5 +170,52 @@ describe.skipIf(skipWithout(['dpkg-deb']))('security gate: feed → upload → r
     expect(newer.json().status).toBe('accepted');
     const decision = (await srv.app.inject({ method: 'GET', url: '/security/packages/vulnbin/1.0-5/decision', headers: auth })).json();
     expect(decision.history[0]).toMatchObject({ action: 'upgrade_required', state: 'resolved' });
+  });
+
+  // Last: it leaves a package held in jammy, which the review queue counts above would see.
+  it('gives each package of a group its own verdict when the gate is asked about many at once', async () => {
+    const jammy = (await srv.container.stores.repositories.getByName('jammy'))!;
+    const actor = { username: 'admin', role: 'admin' as const, ip: '127.0.0.1' };
+    const store = async (name: string, source: string, version: string) => {
+      const staged = await srv.container.blobs.stage(Readable.from([buildDeb({ name, source, version })]), { maxBytes: 1 << 20 });
+      try {
+        return (await srv.container.ingest.storePackage(actor, jammy, `${name}_${version}_amd64.deb`, staged)).packageId;
+      } finally {
+        await staged.discard();
+      }
+    };
+    const vulnerable = await store('manyvuln', 'vulnsrc (1.0-2)', '1.0-2');
+    const clean = await store('manyclean', 'manyclean', '1.0');
+    const fixed = await store('manyfixed', 'vulnsrc (1.2-1ubuntu1)', '1.2-1ubuntu1');
+    const gate = srv.container.gate;
+    expect(gate.evaluateMany).toBeDefined();
+    const subjects = [vulnerable, clean, fixed].map((packageId) => ({ packageId, repositoryId: jammy.id, fresh: true }));
+    // Each way in a transaction that is rolled back, so both start from the same state.
+    const rolledBack = Symbol('rollback');
+    const asked = async (ask: (trx: typeof srv.container.db) => Promise<GateVerdict[]>) => {
+      let out: { verdicts: GateVerdict[]; findings: unknown[] } | undefined;
+      await srv.container.db
+        .transaction()
+        .execute(async (trx) => {
+          const verdicts = await ask(trx);
+          const findings = await trx.selectFrom('security_findings').select(['package_id', 'advisory_id', 'state']).where('package_id', 'in', [vulnerable, clean, fixed]).orderBy('id').execute();
+          out = { verdicts, findings };
+          throw rolledBack;
+        })
+        .catch((err: unknown) => {
+          if (err !== rolledBack) throw err;
+        });
+      return out!;
+    };
+    const many = await asked((trx) => gate.evaluateMany!(trx, subjects));
+    const one = await asked(async (trx) => {
+      const out: GateVerdict[] = [];
+      for (const s of subjects) out.push(await gate.evaluate(trx, s));
+      return out;
+    });
+    expect(many).toEqual(one);
+    expect(many.verdicts[0].verdict).not.toBe('allow');
+    expect(many.verdicts.slice(1).map((v) => v.verdict)).toEqual(['allow', 'allow']);
+    expect(new Set(many.findings.map((f) => (f as { package_id: number }).package_id))).toEqual(new Set([vulnerable]));
   });
 });

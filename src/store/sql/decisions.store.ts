@@ -42,10 +42,16 @@ export class DecisionsStore {
 
   /** Active upgrade_required decisions on a package name in a repository. */
   async upgradesWaiting(name: string, repositoryId: number, db: Kysely<Database> = this.db): Promise<DecisionRow[]> {
+    return this.upgradesWaitingFor([name], repositoryId, db);
+  }
+
+  /** Active upgrade_required decisions on any of the given package names in a repository. */
+  async upgradesWaitingFor(names: string[], repositoryId: number, db: Kysely<Database> = this.db): Promise<DecisionRow[]> {
+    if (names.length === 0) return [];
     return db
       .selectFrom('security_decisions')
       .selectAll()
-      .where('name', '=', name)
+      .where('name', 'in', names)
       .where('repository_id', '=', repositoryId)
       .where('action', '=', 'upgrade_required')
       .where('state', '=', 'active')

@@ -22,6 +22,15 @@ export class SecurityPackagesStore {
     return db.selectFrom('packages as p').select(SUBJECT).where('p.id', '=', id).executeTakeFirst();
   }
 
+  /** Subjects of several packages by id (a group commit asks the gate about all of its packages at once). */
+  async subjects(ids: number[], db: Kysely<Database> = this.db): Promise<Map<number, PackageSubject>> {
+    const out = new Map<number, PackageSubject>();
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const r of await db.selectFrom('packages as p').select(SUBJECT).where('p.id', 'in', ids.slice(i, i + 500)).execute()) out.set(r.id, r);
+    }
+    return out;
+  }
+
   async byNameVersion(name: string, version: string, arch?: string, db: Kysely<Database> = this.db): Promise<PackageSubject[]> {
     let q = db.selectFrom('packages as p').select(SUBJECT).where('p.name', '=', name);
     // Repod's URLs carry the version without epoch: "nginx/1.24.0" also finds "1:1.24.0".
