@@ -167,7 +167,8 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     loginLockoutMinutes: config.loginLockoutMinutes,
   });
   const users = new UsersService({ db, users: stores.users, tokens: stores.apiTokens, loginFailures: stores.loginFailures, audit, clock });
-  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(8 * 1024 * 1024), () => clock.now().toISOString());
+  const trimmer = createMemoryTrimmer();
+  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(8 * 1024 * 1024), () => clock.now().toISOString(), trimmer.underPressure);
   const publisher = new PublishService({
     db,
     ...stores,
@@ -177,7 +178,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
     clock,
     logger,
     releaseValidDays: config.releaseValidDays,
-    trimMemory: createMemoryTrimmer(),
+    trimMemory: trimmer,
     onPublished: (repo, ms) => ops.metrics.observePublish(repo.name, ms / 1000, 'success'),
   });
   const security = new SecurityService({

@@ -122,6 +122,10 @@ export class ChunkCache {
   }
 }
 
+function withoutBytes(c: ChunkRef): ChunkRef {
+  return { key: c.key, raw: c.raw, gz: c.gz, xz: c.xz };
+}
+
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
@@ -156,6 +160,8 @@ export class IndexAssembler {
     private readonly publications: PublicationsStore,
     private readonly cache: ChunkCache,
     private readonly now: () => string,
+    /** Told after each chunk built: a publication after a bulk upload builds tens of MB of short-lived buffers. */
+    private readonly onChunkBuilt: () => void = () => undefined,
   ) {}
 
   /**
@@ -190,7 +196,9 @@ export class IndexAssembler {
     });
     const missing = groups.map((g, i) => ({ g, i, key: keys[i] })).filter(({ i }) => !found[i]);
 
-    const built = await mapLimit(missing, BUILD_CONCURRENCY, async ({ g, i, key }) => this.buildChunk(input, g, key, undefined, i));
+    // Built chunks keep only their addresses: a publication after a bulk upload builds tens of MB of them.
+    // The bounded chunk cache keeps the bytes of the latest, which combine() reads from there or the store.
+    const built = await mapLimit(missing, BUILD_CONCURRENCY, async ({ g, i, key }) => withoutBytes(await this.buildChunk(input, g, key, undefined, i)));
     await this.publications.saveChunks(
       built.map((c) => ({
         key: c.key,
@@ -206,8 +214,8 @@ export class IndexAssembler {
     );
     missing.forEach(({ i }, j) => {
       const c = built[j];
-      this.refs.set(c.key, { key: c.key, raw: c.raw, gz: c.gz, xz: c.xz });
-      found[i] = c;
+      this.refs.set(c.key, c);
+      found[i] = this.cache.get(c.key) ?? c;
     });
     const refs = found as ChunkRef[];
 
@@ -245,6 +253,7 @@ export class IndexAssembler {
     ]);
     const chunk = { key, raw: r, gz: g, xz: x && split ? { ...x, records: split.records } : null, bytes: { raw, gz, xz } };
     this.cache.set(chunk);
+    this.onChunkBuilt();
     return chunk;
   }
 

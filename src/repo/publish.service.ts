@@ -12,6 +12,7 @@ import type { SnapshotMember, SnapshotsStore } from '../store/sql/snapshots.stor
 import type { PublishedMember } from './publication.types.js';
 import { buildAptPublication } from './apt-publication.js';
 import { ContentsPlanner } from './contents-index.js';
+import type { MemoryTrimmer } from './memory-trim.js';
 import type { IndexAssembler } from './index-assembler.js';
 import type { FragmentSource, PublicationTools } from './publication.types.js';
 import { buildRpmPublication } from './rpm-publication.js';
@@ -30,8 +31,8 @@ export interface PublishDeps {
   logger: Logger;
   releaseValidDays: number;
   onPublished?: (repo: Repository, ms: number) => void;
-  /** Called after each build (see memory-trim.ts). */
-  trimMemory?: () => void;
+  /** Told after each build and each scheduled change (memory-trim.ts; it limits its own rate). */
+  trimMemory?: MemoryTrimmer;
 }
 
 /**
@@ -96,6 +97,8 @@ export class PublishService {
   /** Asks for a publication of the head snapshot without waiting for it. */
   schedule(repositoryId: number): void {
     this.request(repositoryId);
+    // A stream of changes (a bulk upload) makes garbage faster than builds finish.
+    this.deps.trimMemory?.underPressure();
   }
 
   /**
@@ -219,7 +222,7 @@ export class PublishService {
     );
     void s.running.finally(() => {
       s.running = null;
-      this.deps.trimMemory?.();
+      this.deps.trimMemory?.afterWork();
       s.lastEnd = performance.now();
       s.lastMs = s.lastEnd - started;
       this.kick(repositoryId, s);

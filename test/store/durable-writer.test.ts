@@ -21,8 +21,7 @@ describe('DurableWriter', () => {
     writer = new DurableWriter(tmpDir);
   });
 
-  afterEach(async () => {
-    await writer.close();
+  afterEach(() => {
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -51,16 +50,16 @@ describe('DurableWriter', () => {
     expect(readFileSync(path.join(dir, 'ok', 'three'), 'utf8')).toBe('three');
   });
 
-  it('answers batches in order and starts a new thread after close', async () => {
+  it('serves concurrent batches into shared directories', async () => {
     const writes = Array.from({ length: 20 }, (_, i) => writer.write([{ bytes: Buffer.from(`n${i}`), dest: path.join(dir, 'many', `f${i}`) }]));
     await Promise.all(writes);
-    await writer.close();
-    await writer.write([{ bytes: Buffer.from('after'), dest: path.join(dir, 'many', 'after') }]);
-    expect(readdirSync(path.join(dir, 'many'))).toHaveLength(21);
+    expect(readdirSync(path.join(dir, 'many')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `f${i}`).sort());
+    expect(readFileSync(path.join(dir, 'many', 'f7'), 'utf8')).toBe('n7');
+    expect(readdirSync(tmpDir)).toEqual([]);
   });
 });
 
-describe('FsBlobStore.commitAll through the writer thread', () => {
+describe('FsBlobStore.commitAll', () => {
   it('stores staged uploads under their SHA-256, memory-staged and spilled alike', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-durable-store-'));
     const store = new FsBlobStore(dir);
@@ -75,7 +74,6 @@ describe('FsBlobStore.commitAll through the writer thread', () => {
       for (const s of staged) await s.discard();
       expect(readdirSync(path.join(dir, 'tmp'))).toEqual([]);
     } finally {
-      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -96,7 +94,6 @@ describe('DurableWriter and stored blobs', () => {
       expect(statSync(dest).mtimeMs).toBeGreaterThan(old.getTime() + 60_000);
       expect(readdirSync(dir)).toEqual(['x']);
     } finally {
-      await writer.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

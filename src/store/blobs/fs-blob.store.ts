@@ -104,8 +104,7 @@ export class FsBlobStore implements BlobStore {
 
   /**
    * Every file is written and synced, then renamed into place, then each parent directory is synced once,
-   * so the renames are durable before the caller writes rows that reference them. The blocking calls run
-   * on the store's writer thread (DurableWriter).
+   * so the renames are durable before the caller writes rows that reference them. See DurableWriter.
    */
   async commitAll(staged: StagedBlob[]): Promise<void> {
     const todo = new Map<string, FsStaged>();
@@ -115,11 +114,6 @@ export class FsBlobStore implements BlobStore {
       return s.bytes ? { bytes: s.bytes, dest } : { tmp: s.tmp!, dest };
     });
     await this.writer.write(items);
-  }
-
-  /** Stops the writer thread (tests; a server process simply exits). */
-  async close(): Promise<void> {
-    await this.writer.close();
   }
 
   async putBuffer(data: Uint8Array, opts: { durable?: boolean } = {}): Promise<{ sha256: string; size: number }> {

@@ -1,0 +1,44 @@
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { createMemoryTrimmer } from '../../src/repo/memory-trim.js';
+
+/** Forced full collections (gc() calls, not V8's own) observed while `fn` runs. */
+async function majorCollections(fn: () => void): Promise<number> {
+  let n = 0;
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const d = (e as unknown as { detail?: { kind?: number; flags?: number } }).detail;
+      if (d?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && ((d.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0) n++;
+    }
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  fn();
+  await new Promise((r) => setTimeout(r, 50));
+  obs.disconnect();
+  return n;
+}
+
+describe('memory trimmer', () => {
+  it('collects under pressure only above its limit, at most once per half second', async () => {
+    const relaxed = createMemoryTrimmer(Number.MAX_SAFE_INTEGER);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await majorCollections(() => relaxed.underPressure())).toBe(0);
+
+    const pressed = createMemoryTrimmer(0);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await majorCollections(() => {
+      pressed.underPressure();
+      pressed.underPressure();
+    })).toBe(1);
+  });
+
+  it('collects after work at most once per two seconds', async () => {
+    const trimmer = createMemoryTrimmer();
+    expect(await majorCollections(() => trimmer.afterWork())).toBe(0);
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await majorCollections(() => {
+      trimmer.afterWork();
+      trimmer.afterWork();
+    })).toBe(1);
+  });
+});
