@@ -10,27 +10,36 @@ export interface MemoryTrimmer {
   /** After heavy work: a full collection, at most every 2 s. It costs a few ms, paid only by busy servers. */
   afterWork(): void;
   /**
-   * While heavy work goes on: a full collection when the heap and its buffers (live and dead) exceed the
-   * pressure limit, at most every 0.5 s. A bulk upload and the publication after it make garbage faster
-   * than V8 collects it: buffers, whose bytes live outside the heap, pile up by 30 MB in 2 s, and the heap
-   * peaked at 200 MB with 60 MB live (50k packages). Collecting on every call instead costs 15% of its speed.
+   * While heavy work goes on: a full collection once the heap and its buffers have grown by the allowance
+   * since the last one, at most every 0.5 s. A bulk upload and the publications after it make garbage faster
+   * than V8 collects it: buffers, whose bytes live outside the heap, piled up by 30 MB in 2 s, and the heap
+   * reached 200 MB with 60 MB live (50k packages). Small work (one upload, its publication) stays under
+   * the allowance and pays nothing.
    */
   underPressure(): void;
 }
 
-export function createMemoryTrimmer(pressureBytes = 100 * 1024 * 1024): MemoryTrimmer {
+const heapAndBuffers = (): number => {
+  const h = v8.getHeapStatistics();
+  return h.used_heap_size + h.external_memory;
+};
+
+export function createMemoryTrimmer(allowanceBytes = 48 * 1024 * 1024): MemoryTrimmer {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   let last = performance.now();
-  const collect = (minIntervalMs: number, when?: () => boolean) => {
-    const now = performance.now();
-    if (now - last < minIntervalMs || (when && !when())) return;
-    last = now;
+  let afterLast = heapAndBuffers();
+  const collect = () => {
+    last = performance.now();
     gc();
+    afterLast = heapAndBuffers();
   };
-  const pressed = () => {
-    const h = v8.getHeapStatistics();
-    return h.used_heap_size + h.external_memory > pressureBytes;
+  return {
+    afterWork: () => {
+      if (performance.now() - last >= 2000) collect();
+    },
+    underPressure: () => {
+      if (performance.now() - last >= 500 && heapAndBuffers() > afterLast + allowanceBytes) collect();
+    },
   };
-  return { afterWork: () => collect(2000), underPressure: () => collect(500, pressed) };
 }
