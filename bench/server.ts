@@ -50,8 +50,8 @@ export async function startServer(): Promise<BenchServer> {
   const extraArgs = process.env.BENCH_SERVER_ARGS?.split(' ').filter(Boolean) ?? [];
   // Rate budgets are a policy (Repod's 200 uploads a minute for an admin); the bench measures capacity.
   const child = spawn(process.execPath, [...start.args, ...extraArgs, process.env.BENCH_SERVER_ENTRY ?? start.entry], {
-    env: { ...process.env, ...start.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', DATABASE_URL: '', RATE_LIMIT_ENABLED: 'false' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...start.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_URL: '', RATE_LIMIT_ENABLED: 'false' },
+    stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'],
   });
   await waitFor(`${base}/health/live`);
   const login = await fetch(`${base}/auth/token`, {
