@@ -222,7 +222,8 @@ export class PublishService {
     );
     void s.running.finally(() => {
       s.running = null;
-      this.deps.trimMemory?.afterWork();
+      // After the answers that waited for this build are on their way: a collection takes 50-100 ms at 50k.
+      setImmediate(() => this.deps.trimMemory?.afterWork());
       s.lastEnd = performance.now();
       s.lastMs = s.lastEnd - started;
       this.kick(repositoryId, s);
