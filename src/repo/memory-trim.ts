@@ -24,7 +24,7 @@ const heapAndBuffers = (): number => {
   return h.used_heap_size + h.external_memory;
 };
 
-export function createMemoryTrimmer(allowanceBytes = 48 * 1024 * 1024): MemoryTrimmer {
+export function createMemoryTrimmer(allowanceBytes = 32 * 1024 * 1024): MemoryTrimmer {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc') as () => void;
   let last = performance.now();
