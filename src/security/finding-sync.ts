@@ -4,7 +4,6 @@ import type { MatchableAdvisory } from '../store/sql/advisories.store.js';
 import type { FindingRow, NewFindingRow } from '../store/sql/findings.store.js';
 import type { PackageSubject } from '../store/sql/security-packages.store.js';
 import type { OpenFinding } from './assess.js';
-import { Matcher } from './matcher.js';
 import type { SecurityDeps } from './security.types.js';
 
 type Existing = Pick<FindingRow, 'id' | 'advisory_row_id' | 'state' | 'severity' | 'fixed_version'>;
@@ -64,20 +63,6 @@ export async function applyDiff(deps: Pick<SecurityDeps, 'findings'>, db: Kysely
   for (const { id, a } of diff.update) {
     await deps.findings.updateDetails(db, id, { severity: a.severity, fixed_version: a.fixed_version, fix_state: a.fix_state, cve_ids: a.cve_ids });
   }
-}
-
-/** Matches one package against the advisories of the given releases and records the findings. */
-export async function matchAndRecord(
-  deps: Pick<SecurityDeps, 'findings' | 'advisories'>,
-  db: Kysely<Database>,
-  pkg: PackageSubject,
-  repositoryId: number,
-  releaseKeys: string[],
-  now: string,
-  opts: { fresh?: boolean } = {},
-): Promise<{ open: OpenFinding[]; fresh: number }> {
-  const candidates = await deps.advisories.lookup(releaseKeys, Matcher.lookupNames(pkg), db);
-  return recordMatches(deps, db, pkg, repositoryId, new Matcher().affecting(pkg, candidates), now, opts);
 }
 
 /** Records a package's current matches as its findings in the repository (opens, reopens, closes). */

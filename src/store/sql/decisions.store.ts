@@ -40,11 +40,6 @@ export class DecisionsStore {
     return db.selectFrom('security_decisions').selectAll().where('state', '=', 'active').where('expires_at', 'is not', null).where('expires_at', '<=', now).execute();
   }
 
-  /** Active upgrade_required decisions on a package name in a repository. */
-  async upgradesWaiting(name: string, repositoryId: number, db: Kysely<Database> = this.db): Promise<DecisionRow[]> {
-    return this.upgradesWaitingFor([name], repositoryId, db);
-  }
-
   /** Active upgrade_required decisions on any of the given package names in a repository. */
   async upgradesWaitingFor(names: string[], repositoryId: number, db: Kysely<Database> = this.db): Promise<DecisionRow[]> {
     if (names.length === 0) return [];

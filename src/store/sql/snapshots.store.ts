@@ -54,17 +54,6 @@ export class SnapshotsStore {
       .execute();
   }
 
-  async isLiveMember(repositoryId: number, packageId: number, db: Kysely<Database> = this.db): Promise<boolean> {
-    const r = await db
-      .selectFrom('repository_packages')
-      .select('package_id')
-      .where('repository_id', '=', repositoryId)
-      .where('package_id', '=', packageId)
-      .where('removed_in', 'is', null)
-      .executeTakeFirst();
-    return r !== undefined;
-  }
-
   /** Which of the given packages are members of the repository's head (one query per 500 ids). */
   async liveMemberIds(repositoryId: number, packageIds: number[], db: Kysely<Database> = this.db): Promise<Set<number>> {
     const out = new Set<number>();
