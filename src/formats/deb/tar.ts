@@ -60,8 +60,12 @@ export async function walkTar(chunks: AsyncIterable<Uint8Array>, visit: TarVisit
   extract.on('entry', (header, body, next) => {
     // A failing archive destroys the current body too; its error is the one already reported by `extract`.
     body.on('error', () => {});
-    let consumed = false;
+    // tar-stream streams no data for directories and empty entries (POSIX: no data blocks follow a
+    // directory header, whatever its size field says), and the body it hands out for a directory with a
+    // non-zero size never ends: waiting for it would hang the walk.
+    let consumed = header.type === 'directory' || !header.size;
     const read = (max: number) => {
+      if (consumed) return Promise.resolve(new Uint8Array(0));
       consumed = true;
       return collect(body as AsyncIterable<Uint8Array>, header.size ?? 0, max);
     };

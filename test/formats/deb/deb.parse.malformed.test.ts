@@ -135,6 +135,30 @@ describe.skipIf(skipWithout(['dpkg-deb', 'xz', 'zstd']))('parseDeb on malformed 
     expect(await failureCode(parse(deb))).toBe('FORMAT_TRUNCATED');
   });
 
+  it('reads past a directory header with a non-zero size instead of waiting for its data forever', async () => {
+    // POSIX: no data blocks follow a directory header; a size there once left the parse pending for ever.
+    const withDirSize = async (entries: Parameters<typeof tarPack>[0]) => {
+      const tar = await tarPack(entries);
+      tar.write(`${(64).toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+      tar.fill(' ', 148, 156);
+      let sum = 0;
+      for (let i = 0; i < 512; i++) sum += tar[i];
+      tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+      return tar;
+    };
+    const [binary, control, data] = arUnpack(debs.gzip);
+    const dataTar = await withDirSize([{ name: './usr/', type: 'directory' }, { name: './usr/bin/x', content: 'x' }]);
+    for (const z of ['none', 'gzip'] as Z[]) {
+      let settled: unknown = 'pending';
+      const parsed = parse(arPack([binary, control, { name: `data.tar${suffix(z)}`, data: compress(z, dataTar) }]));
+      await settles(parsed.then((p) => (settled = p)), `directory with a size (${z})`, 5_000);
+      expect((settled as { files: { path: string }[] }).files.map((f) => f.path)).toEqual(['/usr', '/usr/bin/x']);
+    }
+    const controlTar = await withDirSize([{ name: './', type: 'directory' }, { name: './control', content: sampleControl() }]);
+    const pkg = await parse(arPack([binary, { name: 'control.tar', data: controlTar }, data]));
+    expect(pkg.name).toBe('sample');
+  });
+
   it('stops a gzip bomb in control.tar', async () => {
     const bomb = Buffer.alloc(64 * 1024 * 1024);
     const controlTar = await tarPack([{ name: './control', content: sampleControl() }, { name: './zeros', content: bomb }]);
