@@ -47,6 +47,7 @@ export class GcService {
       blobs++;
       bytes += b.size;
     }
+    if (blobs > 0) await deps.blobs.compact?.();
     deps.logger.info({ publications: stale.length, blobs, bytes }, 'garbage collected');
     return { publications: stale.length, blobs, bytes };
   }

@@ -16,6 +16,7 @@ import { type ArMember, readArMembers, readExact, readRange } from './ar.js';
 import { type ControlFields, getSimpleField, parseControl } from './control.js';
 import { type Codec, decompress } from './decompress.js';
 import { type TarHeader, normaliseTarPath, walkTar } from './tar.js';
+import { walkTarBuffer } from './tar-buffer.js';
 
 export interface DebLimits {
   /** Uncompressed size of control.tar. */
@@ -128,17 +129,30 @@ function controlEntryPath(header: TarHeader, limits: DebLimits): string {
   return normaliseTarPath(header.name, limits.pathLength);
 }
 
+/** Whether a control.tar entry is the control file, which must be a regular file and appear once. */
+function isControlFile(header: TarHeader, limits: DebLimits, seen: boolean): boolean {
+  if (controlEntryPath(header, limits) !== '/control') return false;
+  if (header.type !== 'file' && header.type !== 'contiguous-file') {
+    throw new AppError('FORMAT_INVALID', 'control.tar: "control" is not a regular file');
+  }
+  if (seen) throw new AppError('FORMAT_INVALID', 'control.tar contains "control" twice');
+  return true;
+}
+
 async function readControl(src: ByteSource, member: ArMember, codec: Codec, limits: DebLimits): Promise<ControlFields> {
   let raw: Uint8Array | null = null;
-  const chunks = decompress(codec, readRange(src, member.offset, member.size), limits.controlTarBytes, member.name);
-  await walkTar(chunks, async (header, read) => {
-    if (controlEntryPath(header, limits) !== '/control') return;
-    if (header.type !== 'file' && header.type !== 'contiguous-file') {
-      throw new AppError('FORMAT_INVALID', 'control.tar: "control" is not a regular file');
-    }
-    if (raw) throw new AppError('FORMAT_INVALID', 'control.tar contains "control" twice');
-    raw = await read(limits.controlFileBytes);
-  });
+  const tar = await gather(decompress(codec, readRange(src, member.offset, member.size), limits.controlTarBytes, member.name));
+  if ('whole' in tar) {
+    walkTarBuffer(tar.whole, (header, body) => {
+      if (!isControlFile(header, limits, raw !== null)) return;
+      if (body.length > limits.controlFileBytes) throw new AppError('FORMAT_LIMIT_EXCEEDED', `tar entry of ${body.length} bytes exceeds ${limits.controlFileBytes}`);
+      raw = body;
+    });
+  } else {
+    await walkTar(tar.rest, async (header, read) => {
+      if (isControlFile(header, limits, raw !== null)) raw = await read(limits.controlFileBytes);
+    });
+  }
   if (!raw) throw new AppError('FORMAT_INVALID', `${member.name} has no control file`);
   let text: string;
   try {
@@ -147,6 +161,34 @@ async function readControl(src: ByteSource, member: ArMember, codec: Codec, limi
     throw new AppError('FORMAT_INVALID', 'control file is not valid UTF-8 (Debian Policy 5.1)');
   }
   return parseControl(text);
+}
+
+/** Members that decompress to at most this are walked in memory (walkTarBuffer); larger ones stream. */
+const IN_MEMORY_TAR = 512 * 1024;
+
+/** Reads a decompressed member whole when it is small, else hands back a stream of all of it. */
+async function gather(chunks: AsyncIterable<Uint8Array>): Promise<{ whole: Uint8Array } | { rest: AsyncIterable<Uint8Array> }> {
+  const iterator = chunks[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done) return { whole: head.length === 1 ? head[0] : Buffer.concat(head, size) };
+    head.push(next.value);
+    size += next.value.length;
+    if (size > IN_MEMORY_TAR) break;
+  }
+  return {
+    rest: (async function* () {
+      try {
+        yield* head;
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      } finally {
+        // Closing the decompressor releases its state (the xz decoder's lock) when the walk stops early.
+        await iterator.return?.();
+      }
+    })(),
+  };
 }
 
 function entryType(header: TarHeader): FileEntry['type'] | 'hardlink' {
@@ -178,8 +220,7 @@ async function listData(src: ByteSource, member: ArMember, codec: Codec, limits:
     codec === 'none'
       ? member.size
       : Math.min(limits.dataTarBytes, Math.max(limits.dataTarRatioFloor, limits.dataTarRatio * member.size));
-  const chunks = decompress(codec, readRange(src, member.offset, member.size), maxOutput, member.name);
-  await walkTar(chunks, (header) => {
+  const visit = (header: TarHeader) => {
     if (files.length >= limits.dataEntries) {
       throw new AppError('FORMAT_LIMIT_EXCEEDED', `data.tar lists more than ${limits.dataEntries} entries`);
     }
@@ -195,7 +236,10 @@ async function listData(src: ByteSource, member: ArMember, codec: Codec, limits:
       sizes.set(path, size);
     }
     files.push({ path, type: kind === 'hardlink' ? 'file' : kind, size, mode });
-  });
+  };
+  const tar = await gather(decompress(codec, readRange(src, member.offset, member.size), maxOutput, member.name));
+  if ('whole' in tar) walkTarBuffer(tar.whole, visit);
+  else await walkTar(tar.rest, visit);
   return files;
 }
 

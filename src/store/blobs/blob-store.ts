@@ -35,6 +35,8 @@ export interface BlobStore {
    */
   readSmallSync?(sha256: string, size: number, into: Buffer): Buffer;
   delete(sha256: string): Promise<void>;
+  /** Stores that keep many blobs in one file: reclaims the space of deleted ones (after garbage collection). */
+  compact?(): Promise<void>;
   /** Every stored blob with its size and write time (garbage collection). */
   list(): AsyncIterable<{ sha256: string; size: number; modifiedAt: Date }>;
   /** Throws when the store is unusable (readiness probe). */

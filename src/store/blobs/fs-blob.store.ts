@@ -1,11 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, utimesSync } from 'node:fs';
 import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
 import type { BlobFacts, ByteSource } from '../../formats/types.js';
 import type { BlobStore, StagedBlob } from './blob-store.js';
+import { BlobPacks } from './blob-packs.js';
 import { DurableWriter } from './durable-writer.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -28,13 +29,18 @@ async function datasyncFile(file: string, flags: string, data?: Buffer): Promise
   }
 }
 
-/** Filesystem blobs under <root>/sha256/ab/cd/<hex>; staging under <root>/tmp on the same filesystem. */
+/**
+ * Filesystem blobs: uploads staged in memory are committed into packs under <root>/packs (one file per group
+ * commit, see BlobPacks); larger uploads and index chunks are files under <root>/sha256/ab/cd/<hex>. Staging
+ * under <root>/tmp on the same filesystem. Every read looks in the packs first, then for a file.
+ */
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
   /** Fan-out directories known to exist, so a commit does not stat or create them again. */
   private readonly dirs = new Set<string>();
 
   private readonly writer: DurableWriter;
+  private packs!: BlobPacks;
 
   constructor(private readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
@@ -45,6 +51,7 @@ export class FsBlobStore implements BlobStore {
     await mkdir(path.join(this.root, 'sha256'), { recursive: true });
     await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(this.tmpDir, { recursive: true });
+    this.packs = await BlobPacks.open(path.join(this.root, 'packs'), this.tmpDir);
   }
 
   pathOf(sha256: string): string {
@@ -108,17 +115,26 @@ export class FsBlobStore implements BlobStore {
    */
   async commitAll(staged: StagedBlob[]): Promise<void> {
     const todo = new Map<string, FsStaged>();
-    for (const s of staged as FsStaged[]) todo.set(s.facts.sha256, s);
-    const items = [...todo.values()].map((s) => {
-      const dest = this.pathOf(s.facts.sha256);
-      return s.bytes ? { bytes: s.bytes, dest } : { tmp: s.tmp!, dest };
-    });
-    await this.writer.write(items);
+    const now = new Date();
+    for (const s of staged as FsStaged[]) if (!this.packs.touch(s.facts.sha256, now)) todo.set(s.facts.sha256, s);
+    const files = [...todo.values()].filter((s) => !s.bytes).map((s) => ({ tmp: s.tmp!, dest: this.pathOf(s.facts.sha256) }));
+    const small = [...todo.values()].filter((s) => s.bytes && !this.touchFileSync(s.facts.sha256, now));
+    await Promise.all([this.writer.write(files), this.packs.write(small.map((s) => ({ sha256: s.facts.sha256, bytes: s.bytes! })))]);
+  }
+
+  /** A blob stored as a file before packs existed keeps its file; its time is renewed. */
+  private touchFileSync(sha256: string, now: Date): boolean {
+    try {
+      utimesSync(this.pathOf(sha256), now, now);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async putBuffer(data: Uint8Array, opts: { durable?: boolean } = {}): Promise<{ sha256: string; size: number }> {
     const sha256 = createHash('sha256').update(data).digest('hex');
-    if (await this.touch(sha256)) return { sha256, size: data.length };
+    if (this.packs.touch(sha256, new Date()) || (await this.touch(sha256))) return { sha256, size: data.length };
     const tmp = path.join(this.tmpDir, randomUUID());
     const dest = this.pathOf(sha256);
     if (opts.durable ?? true) await datasyncFile(tmp, 'w', Buffer.from(data.buffer, data.byteOffset, data.byteLength));
@@ -149,6 +165,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   async has(sha256: string): Promise<boolean> {
+    if (this.packs.has(sha256)) return true;
     try {
       await access(this.pathOf(sha256));
       return true;
@@ -158,11 +175,13 @@ export class FsBlobStore implements BlobStore {
   }
 
   read(sha256: string, range?: { start: number; end: number }): Readable {
+    const packed = this.packs.read(sha256, range);
+    if (packed) return packed;
     return createReadStream(this.pathOf(sha256), range ? { start: range.start, end: range.end } : {});
   }
 
   async readBuffer(sha256: string): Promise<Buffer> {
-    return readFile(this.pathOf(sha256));
+    return (await this.packs.readBuffer(sha256)) ?? readFile(this.pathOf(sha256));
   }
 
   /**
@@ -170,6 +189,8 @@ export class FsBlobStore implements BlobStore {
    * few KB written recently and still in the page cache, and rehashing a 50k-package rpm index reads thousands.
    */
   readSmallSync(sha256: string, size: number, into: Buffer): Buffer {
+    const packed = this.packs.readSmallSync(sha256, size, into);
+    if (packed) return packed;
     const fd = openSync(this.pathOf(sha256), 'r');
     try {
       let done = 0;
@@ -185,10 +206,16 @@ export class FsBlobStore implements BlobStore {
   }
 
   async delete(sha256: string): Promise<void> {
+    if (await this.packs.delete(sha256)) return;
     await rm(this.pathOf(sha256), { force: true });
   }
 
+  async compact(): Promise<void> {
+    await this.packs.compact();
+  }
+
   async *list(): AsyncIterable<{ sha256: string; size: number; modifiedAt: Date }> {
+    yield* this.packs.list();
     const base = path.join(this.root, 'sha256');
     for (const a of await readdir(base)) {
       for (const b of await readdir(path.join(base, a)).catch(() => [] as string[])) {
