@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, fdatasync, fsync, openSync, readSync, renameSync, rmSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, rmSync, utimesSync } from 'node:fs';
 import { appendFile, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -25,15 +25,12 @@ const TOMBSTONES = 'deleted';
 /** Compaction writes new packs of about this size, so it never holds more than that in memory. */
 const COMPACT_PACK_BYTES = 64 * 1024 * 1024;
 
-const sync = (fn: typeof fsync, fd: number): Promise<void> =>
-  new Promise((resolve, reject) => fn(fd, (err) => (err ? reject(err) : resolve())));
-
 async function syncDir(dir: string): Promise<void> {
-  const fd = openSync(dir, 'r');
+  const fh = await open(dir, 'r');
   try {
-    await sync(fsync, fd);
+    await fh.sync();
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 
@@ -157,21 +154,24 @@ export class BlobPacks {
       offset += b.bytes.length;
     });
     entries.writeUInt32BE(blobs.length, blobs.length * ENTRY);
+    // Through the thread pool: one pack per group commit, and creating a file is the costly call (it would
+    // block the event loop for up to a millisecond).
     const tmp = path.join(this.tmpDir, `pack-${process.pid}-${id}`);
-    const fd = openSync(tmp, 'w');
+    const fh = await open(tmp, 'w');
     try {
-      for (const part of [...blobs.map((b) => b.bytes), entries, MAGIC]) {
-        for (let done = 0; done < part.length; ) done += writeSync(fd, part, done, part.length - done);
-      }
-      await sync(fdatasync, fd);
+      const parts = [...blobs.map((b) => b.bytes), entries, MAGIC];
+      const { bytesWritten } = await fh.writev(parts);
+      const total = parts.reduce((n, p) => n + p.length, 0);
+      if (bytesWritten !== total) throw new Error(`blob pack ${tmp}: wrote ${bytesWritten} of ${total} bytes`);
+      await fh.datasync();
     } catch (err) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
+      await fh.close();
+      await rm(tmp, { force: true });
       throw err;
     }
-    closeSync(fd);
+    await fh.close();
     const file = this.packFile(id);
-    renameSync(tmp, file);
+    await rename(tmp, file);
     await syncDir(this.dir);
     this.packs.set(id, { file, live: 0, liveBytes: 0, totalBytes: 0 });
     offset = 0;

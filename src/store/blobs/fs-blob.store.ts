@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, utimesSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync, utimesSync } from 'node:fs';
 import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -122,10 +122,15 @@ export class FsBlobStore implements BlobStore {
     await Promise.all([this.writer.write(files), this.packs.write(small.map((s) => ({ sha256: s.facts.sha256, bytes: s.bytes! })))]);
   }
 
-  /** A blob stored as a file before packs existed keeps its file; its time is renewed. */
+  /**
+   * A blob stored as a file (larger uploads, blobs written before packs existed) keeps its file; its time is
+   * renewed. A stat that reports absence costs far less than a failing utimes (an exception per new upload).
+   */
   private touchFileSync(sha256: string, now: Date): boolean {
+    const file = this.pathOf(sha256);
+    if (!statSync(file, { throwIfNoEntry: false })) return false;
     try {
-      utimesSync(this.pathOf(sha256), now, now);
+      utimesSync(file, now, now);
       return true;
     } catch {
       return false;
@@ -155,6 +160,7 @@ export class FsBlobStore implements BlobStore {
    * and a re-used blob is about to be referenced by a new row.
    */
   private async touch(sha256: string): Promise<boolean> {
+    if (!statSync(this.pathOf(sha256), { throwIfNoEntry: false })) return false;
     const now = new Date();
     try {
       await utimes(this.pathOf(sha256), now, now);
