@@ -5,8 +5,9 @@
  * publication times included)
  *
  * For N synthetic packages per format: Packyard's ingest over HTTP until the client index lists everything,
- * add-one-until-visible, full publish from scratch and the server's peak RSS; beside reprepro (includedeb,
- * export, add one) for .deb and createrepo_c (full, --update) for .rpm on the same corpus, as ratios.
+ * add-one-until-visible (right after the ingest, and again after the repository was idle for 3 s), full
+ * publish from scratch and the server's peak RSS; beside reprepro (includedeb, export, add one) for .deb and
+ * createrepo_c (full, --update) for .rpm on the same corpus, as ratios.
  * Prints a table; writes bench/out/bench-<time>.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -58,6 +59,7 @@ for (const n of SIZES) {
         row(n, 'deb', 'batch ingest rate (pkg/s)', n / ours.batchIngestS, 'reprepro (pkg/s)', theirs ? n / theirs.includeS : null);
       }
       row(n, 'deb', 'add one until visible (s)', ours.addOneS, 'reprepro add one (s)', theirs?.addOneS ?? null);
+      row(n, 'deb', 'add one, repository at rest (s)', ours.addOneRestS, 'reprepro add one (s)', theirs?.addOneS ?? null);
       row(n, 'deb', 'full publish, every index (s)', ours.fullS, 'reprepro export (s)', theirs?.exportS ?? null);
       row(n, 'deb', 'server peak RSS (MB)', ours.rssMb, '', null);
       if (ours.batchRssMb !== null) row(n, 'deb', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);
@@ -81,6 +83,7 @@ for (const n of SIZES) {
         row(n, 'rpm', 'batch ingest rate (pkg/s)', n / ours.batchIngestS, 'createrepo_c (pkg/s)', theirs ? n / theirs.fullS : null);
       }
       row(n, 'rpm', 'add one until visible (s)', ours.addOneS, 'createrepo_c --update (s)', theirs?.updateS ?? null);
+      row(n, 'rpm', 'add one, repository at rest (s)', ours.addOneRestS, 'createrepo_c --update (s)', theirs?.updateS ?? null);
       row(n, 'rpm', 'full publish, every index (s)', ours.fullS, 'createrepo_c full (s)', theirs?.fullS ?? null);
       row(n, 'rpm', 'server peak RSS (MB)', ours.rssMb, '', null);
       if (ours.batchRssMb !== null) row(n, 'rpm', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);

@@ -34,6 +34,11 @@ export interface AssembleInput {
   xz: boolean;
   /** A precomputed cut with per-chunk rewriting (Contents merging, see contents-index.ts). */
   plan?: ContentsPlan;
+  /**
+   * Background work (prewarming hash states): yields to the event loop every few chunks while hashing and
+   * stops with an AbortError once aborted.
+   */
+  signal?: AbortSignal;
 }
 
 /** How an index is cut and what each chunk becomes when it is not the plain concatenation of its fragments. */
@@ -222,7 +227,7 @@ export class IndexAssembler {
     const edges = await this.edgeChunks(input);
     const all = [...edges.head, ...refs, ...edges.tail];
     if (all.length === 0) all.push(await this.buildChunk(input, [], 'empty', ''));
-    return this.combine(all, input.xz);
+    return this.combine(all, input.xz, input.signal);
   }
 
   private async edgeChunks(input: AssembleInput): Promise<{ head: ChunkRef[]; tail: ChunkRef[] }> {
@@ -262,7 +267,7 @@ export class IndexAssembler {
    * is kept, keyed by the chain of chunk keys up to it: a publication that only changes the tail (new
    * packages land at the end) resumes from the state before the first changed chunk.
    */
-  private async combine(refs: ChunkRef[], withXz: boolean): Promise<AssembledIndex> {
+  private async combine(refs: ChunkRef[], withXz: boolean, signal?: AbortSignal): Promise<AssembledIndex> {
     const chain: string[] = [];
     let prev = withXz ? 'xz' : 'plain';
     for (const ref of refs) {
@@ -292,6 +297,10 @@ export class IndexAssembler {
       ahead.set(i, p);
     };
     for (let i = start; i < refs.length; i++) {
+      if (signal && i % STATE_EVERY === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        signal.throwIfAborted();
+      }
       const ref = refs[i];
       for (let j = i; j < i + READ_AHEAD; j++) fetch(j);
       const bytes = ref.bytes ?? (this.canReadSync(ref) ? this.readSync(ref, scratch) : await ahead.get(i)!);

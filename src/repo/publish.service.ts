@@ -15,7 +15,7 @@ import { ContentsPlanner } from './contents-index.js';
 import type { MemoryTrimmer } from './memory-trim.js';
 import type { IndexAssembler } from './index-assembler.js';
 import type { FragmentSource, PublicationTools } from './publication.types.js';
-import { buildRpmPublication } from './rpm-publication.js';
+import { buildRpmPublication, prewarmRpmPublication } from './rpm-publication.js';
 import type { Signer } from './signer.js';
 
 export interface PublishDeps {
@@ -59,6 +59,9 @@ interface RepoState {
   waiters: Waiter[];
   lastEnd: number;
   lastMs: number;
+  /** Background prewarming of the next publication's hash states (rpm), and how to stop it. */
+  prewarmTimer: NodeJS.Timeout | null;
+  prewarmAbort: AbortController | null;
 }
 
 /**
@@ -67,6 +70,9 @@ interface RepoState {
  * waiting (a client reading metadata, an explicit publish) never waits for that pause.
  */
 const PAUSE_FACTOR = 4;
+
+/** Quiet time after a build before the next one is prewarmed (see prewarmRpmPublication). */
+const PREWARM_DELAY_MS = 250;
 
 /**
  * Generates and switches publications. Requests for one repository coalesce: one build covers every
@@ -171,15 +177,50 @@ export class PublishService {
     return repaired;
   }
 
-  /** Starts every pending build and waits for all of them (graceful shutdown). */
+  /** Starts every pending build and waits for all of them (graceful shutdown); background prewarming stops. */
   async idle(): Promise<void> {
+    for (const s of this.states.values()) this.stopPrewarm(s);
+    await Promise.all([...this.states.values()].map((s) => s.running?.catch(() => undefined)));
     await Promise.all([...this.states.keys()].map((id) => this.settle(id).catch(() => undefined)));
+  }
+
+  private stopPrewarm(s: RepoState): void {
+    if (s.prewarmTimer) clearTimeout(s.prewarmTimer);
+    s.prewarmTimer = null;
+    s.prewarmAbort?.abort();
+  }
+
+  /** Once a build is done and nothing else is asked for a moment, prepares the next one (rpm only). */
+  private schedulePrewarm(repositoryId: number, s: RepoState): void {
+    if (s.prewarmTimer || s.running || s.completed < s.requested) return;
+    s.prewarmTimer = setTimeout(() => {
+      s.prewarmTimer = null;
+      if (s.running || s.completed < s.requested) return;
+      const abort = new AbortController();
+      s.prewarmAbort = abort;
+      s.running = this.prewarm(repositoryId, abort.signal).catch((err: unknown) => {
+        if (!abort.signal.aborted) this.deps.logger.warn({ err, repositoryId }, 'prewarming the next publication failed');
+      });
+      void s.running.finally(() => {
+        s.running = null;
+        s.prewarmAbort = null;
+        this.kick(repositoryId, s);
+      });
+    }, PREWARM_DELAY_MS);
+    s.prewarmTimer.unref();
+  }
+
+  private async prewarm(repositoryId: number, signal: AbortSignal): Promise<void> {
+    const repo = await this.deps.repositories.getById(repositoryId);
+    const cached = this.memberCache.get(repositoryId);
+    if (!repo || repo.format !== 'rpm' || !cached || cached.number !== repo.headSnapshot) return;
+    await prewarmRpmPublication({ repo, members: cached.members, assembler: this.deps.assembler, fragments: this.fragments, signal });
   }
 
   private state(repositoryId: number): RepoState {
     let s = this.states.get(repositoryId);
     if (!s) {
-      s = { requested: 0, completed: 0, running: null, timer: null, waiters: [], lastEnd: 0, lastMs: 0 };
+      s = { requested: 0, completed: 0, running: null, timer: null, waiters: [], lastEnd: 0, lastMs: 0, prewarmTimer: null, prewarmAbort: null };
       this.states.set(repositoryId, s);
     }
     return s;
@@ -188,6 +229,8 @@ export class PublishService {
   private request(repositoryId: number): void {
     const s = this.state(repositoryId);
     s.requested++;
+    // A real build goes first: prewarming stops at its next chunk (or never starts).
+    this.stopPrewarm(s);
     this.kick(repositoryId, s);
   }
 
@@ -227,6 +270,7 @@ export class PublishService {
       s.lastEnd = performance.now();
       s.lastMs = s.lastEnd - started;
       this.kick(repositoryId, s);
+      this.schedulePrewarm(repositoryId, s);
     });
   }
 
