@@ -215,18 +215,7 @@ export class BlobPacks {
   readSmallSync(sha256: string, size: number, into: Buffer): Buffer | undefined {
     const location = this.index.get(sha256);
     if (!location) return undefined;
-    const fd = openSync(this.packs.get(location.pack)!.file, 'r');
-    try {
-      let done = 0;
-      while (done < size) {
-        const n = readSync(fd, into, done, size - done, location.offset + done);
-        if (n === 0) throw new Error(`blob ${sha256} is shorter than ${size} bytes`);
-        done += n;
-      }
-      return into.subarray(0, size);
-    } finally {
-      closeSync(fd);
-    }
+    return readIntoSync(this.packs.get(location.pack)!.file, location.offset, size, into, sha256);
   }
 
   /** Forgets a packed blob (false when it is not packed); its pack goes once nothing in it is live. */
@@ -278,6 +267,22 @@ export class BlobPacks {
       for (const file of doomed) rmSync(file, { force: true });
     }, graceMs).unref();
     return sparse.length;
+  }
+}
+
+/** Reads `size` bytes at `position` of `file` into `into` in blocking calls; the filled view. */
+export function readIntoSync(file: string, position: number, size: number, into: Buffer, what: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    let done = 0;
+    while (done < size) {
+      const n = readSync(fd, into, done, size - done, position + done);
+      if (n === 0) throw new Error(`blob ${what} is shorter than ${size} bytes`);
+      done += n;
+    }
+    return into.subarray(0, size);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readSync, statSync, utimesSync } from 'node:fs';
+import { createReadStream, statSync, utimesSync } from 'node:fs';
 import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
 import type { BlobFacts, ByteSource } from '../../formats/types.js';
 import type { BlobStore, StagedBlob } from './blob-store.js';
-import { BlobPacks } from './blob-packs.js';
+import { BlobPacks, readIntoSync } from './blob-packs.js';
 import { DurableWriter } from './durable-writer.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -197,18 +197,7 @@ export class FsBlobStore implements BlobStore {
   readSmallSync(sha256: string, size: number, into: Buffer): Buffer {
     const packed = this.packs.readSmallSync(sha256, size, into);
     if (packed) return packed;
-    const fd = openSync(this.pathOf(sha256), 'r');
-    try {
-      let done = 0;
-      while (done < size) {
-        const n = readSync(fd, into, done, size - done, done);
-        if (n === 0) throw new Error(`blob ${sha256} is shorter than ${size} bytes`);
-        done += n;
-      }
-      return into.subarray(0, size);
-    } finally {
-      closeSync(fd);
-    }
+    return readIntoSync(this.pathOf(sha256), 0, size, into, sha256);
   }
 
   async delete(sha256: string): Promise<void> {
