@@ -88,6 +88,8 @@ export class PublishService {
   private readonly fragments: FragmentSource;
   private readonly contents = new ContentsPlanner();
   private readonly names = new Map<string, string>();
+  /** Set by idle(): no more background prewarming, the database is about to close. */
+  private shuttingDown = false;
 
   constructor(private readonly deps: PublishDeps) {
     const pick = (col: 'fragment_index' | 'fragment_files' | 'fragment_other') => (ids: number[]) => deps.packages.fragments(ids, col);
@@ -179,6 +181,7 @@ export class PublishService {
 
   /** Starts every pending build and waits for all of them (graceful shutdown); background prewarming stops. */
   async idle(): Promise<void> {
+    this.shuttingDown = true;
     for (const s of this.states.values()) this.stopPrewarm(s);
     await Promise.all([...this.states.values()].map((s) => s.running?.catch(() => undefined)));
     await Promise.all([...this.states.keys()].map((id) => this.settle(id).catch(() => undefined)));
@@ -192,7 +195,7 @@ export class PublishService {
 
   /** Once a build is done and nothing else is asked for a moment, prepares the next one (rpm only). */
   private schedulePrewarm(repositoryId: number, s: RepoState): void {
-    if (s.prewarmTimer || s.running || s.completed < s.requested) return;
+    if (this.shuttingDown || s.prewarmTimer || s.running || s.completed < s.requested) return;
     s.prewarmTimer = setTimeout(() => {
       s.prewarmTimer = null;
       if (s.running || s.completed < s.requested) return;
