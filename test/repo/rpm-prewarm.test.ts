@@ -16,7 +16,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 describe.skipIf(skipWithout(['rpmbuild']))('prewarmed rpm publications', () => {
   let srv: TestServer;
   const prewarms: Array<{ head: string; outcome: 'done' | 'aborted' | 'running' }> = [];
-  let duringPrewarm: (() => void) | null = null;
+  let duringPrewarm: ((signal: AbortSignal) => Promise<void>) | null = null;
 
   beforeAll(async () => {
     srv = await startTestServer();
@@ -28,7 +28,7 @@ describe.skipIf(skipWithout(['rpmbuild']))('prewarmed rpm publications', () => {
       prewarms.push(entry);
       const hook = duringPrewarm;
       duringPrewarm = null;
-      hook?.();
+      if (hook) await hook(input.signal);
       try {
         const out = await assemble(input);
         entry.outcome = 'done';
@@ -77,10 +77,11 @@ describe.skipIf(skipWithout(['rpmbuild']))('prewarmed rpm publications', () => {
   it('stops prewarming when an upload arrives, and publishes that upload exactly', async () => {
     await settled(() => prewarms.some((p) => p.head.includes('packages="5"')));
     await settled(() => prewarms.every((p) => p.outcome !== 'running'));
-    // The next prewarm (for 6) is interrupted by the sixth upload as soon as it starts.
+    // The next prewarm (for 6) is held at its start until the sixth upload, sent then, has aborted it.
     let racing: Promise<void> | null = null;
-    duringPrewarm = () => {
+    duringPrewarm = async (signal) => {
       racing = upload(6);
+      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
     };
     await upload(5);
     await settled(() => racing !== null);
