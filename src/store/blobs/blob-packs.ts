@@ -137,10 +137,6 @@ export class BlobPacks {
     return this.index.has(sha256);
   }
 
-  size(sha256: string): number | undefined {
-    return this.index.get(sha256)?.size;
-  }
-
   /** Writes these blobs as one new pack, durably; resolves once they are readable here. */
   async write(blobs: Array<{ sha256: string; bytes: Uint8Array }>): Promise<void> {
     if (blobs.length === 0) return;

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, statSync, utimesSync } from 'node:fs';
-import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { access, type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../core/errors.js';
@@ -160,14 +160,7 @@ export class FsBlobStore implements BlobStore {
    * and a re-used blob is about to be referenced by a new row.
    */
   private async touch(sha256: string): Promise<boolean> {
-    if (!statSync(this.pathOf(sha256), { throwIfNoEntry: false })) return false;
-    const now = new Date();
-    try {
-      await utimes(this.pathOf(sha256), now, now);
-      return true;
-    } catch {
-      return false;
-    }
+    return this.touchFileSync(sha256, new Date());
   }
 
   async has(sha256: string): Promise<boolean> {
