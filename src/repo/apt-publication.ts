@@ -31,13 +31,14 @@ export async function buildAptPublication(input: {
       const items = members
         .filter((m) => m.component === component && (m.arch === arch || m.arch === 'all'))
         .map((m) => ({ id: m.packageId, sha256: m.sha256 }));
-      const packages = await assembler.assemble({ kind: 'deb-packages-v1', items, render: fragments.index, separator: '\n', xz: true });
+      const lane = `${repo.id}/${component}/${arch}`;
+      const packages = await assembler.assemble({ kind: 'deb-packages-v1', items, lane, render: fragments.index, separator: '\n', xz: true });
       const dir = `${component}/binary-${arch}`;
       files.push({ ...packages.raw, path: `${dir}/Packages` });
       files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
       files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
-      const plan = await input.contents.plan(items, fragments.files);
-      const contents = await assembler.assemble({ kind: 'deb-contents-v2', items, render: fragments.files, xz: false, plan });
+      const plan = await input.contents.plan(assembler.cut(items, lane), fragments.files);
+      const contents = await assembler.assemble({ kind: 'deb-contents-v2', items, lane, render: fragments.files, xz: false, plan });
       files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
     }
   }

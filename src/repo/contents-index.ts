@@ -1,7 +1,8 @@
 import { mergeContents } from '../formats/apt/contents.js';
 import { sha256Hex } from '../core/hash.js';
 import { BoundedMap } from '../core/bounded-map.js';
-import { chunkItems, type ContentsPlan, type IndexItem } from './index-assembler.js';
+import type { ContentsPlan } from './index-assembler.js';
+import type { Cut } from './index-cut.js';
 
 /** The path of a Contents line: everything before its last run of whitespace (package lists have none). */
 function pathOf(line: string): string {
@@ -36,9 +37,11 @@ export class ContentsPlanner {
   private readonly summaries = new BoundedMap<string, Uint32Array>(20_000);
   private readonly sharedLines = new BoundedMap<string, string>(20_000);
 
-  async plan(items: IndexItem[], render: (ids: number[]) => Promise<Map<number, string>>): Promise<ContentsPlan> {
-    const groups = chunkItems(items);
-    const sigs = groups.map((g) => sha256Hex(g.map((i) => `${i.id}:${i.sha256}`).join('\n')));
+  /** Plans the Contents index of the list cut as `cut` (the same cut its Packages index has). */
+  async plan(cut: Cut, render: (ids: number[]) => Promise<Map<number, string>>): Promise<ContentsPlan> {
+    const { groups } = cut;
+    // A chunk's members' SHA-256 determine their file lists, so the cut's digests identify the summaries.
+    const sigs = cut.digests;
     // Taken into local arrays first: adding new entries may push older ones out of the bounded maps.
     const found = sigs.map((s) => this.summaries.get(s));
     const unknown = groups.filter((_, i) => !found[i]);
@@ -72,7 +75,6 @@ export class ContentsPlanner {
     }
     const tailLines = sharedText.join('');
     return {
-      groups,
       keySuffix,
       transform: (index, text) => {
         const out = excluded[index].length ? new Set(excluded[index]) : null;

@@ -3,6 +3,7 @@ import { BoundedMap } from '../core/bounded-map.js';
 import { sha256Hex } from '../core/hash.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { IndexChunk, PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
+import { type Cut, type IndexItem, IndexCutter } from './index-cut.js';
 import { gzipChunk, xzChunk } from './compress.js';
 import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHeader, xzStreamTrailer } from './xz-stream.js';
 
@@ -15,16 +16,15 @@ import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHea
  * A chunk is keyed by what it contains and cached (blobs + index_chunks rows + an in-memory LRU).
  */
 
-export interface IndexItem {
-  id: number;
-  /** Content identity of the package (its SHA-256). */
-  sha256: string;
-}
-
 export interface AssembleInput {
   /** Render kind and version: part of every chunk key, bump it when a renderer's output changes. */
   kind: string;
   items: IndexItem[];
+  /**
+   * Where the list sits (repository, component, arch): its cut is derived from the lane's previous one
+   * (see IndexCutter). Without it the list is cut from scratch.
+   */
+  lane?: string;
   /** Renders the fragments of the given package ids (each fragment complete, ending with "\n"). */
   render: (ids: number[]) => Promise<Map<number, string>>;
   /** Appended after every fragment (APT stanzas are separated by a blank line). */
@@ -32,7 +32,7 @@ export interface AssembleInput {
   head?: string;
   tail?: string;
   xz: boolean;
-  /** A precomputed cut with per-chunk rewriting (Contents merging, see contents-index.ts). */
+  /** Per-chunk rewriting of this list's cut (Contents merging, see contents-index.ts). */
   plan?: ContentsPlan;
   /**
    * Background work (prewarming hash states): yields to the event loop every few chunks while hashing and
@@ -43,8 +43,6 @@ export interface AssembleInput {
 
 /** How an index is cut and what each chunk becomes when it is not the plain concatenation of its fragments. */
 export interface ContentsPlan {
-  /** Must equal chunkItems(items). */
-  groups: IndexItem[][];
   /** Appended to each chunk's key: identifies what transform does to that chunk. */
   keySuffix: string[];
   transform: (index: number, text: string) => string;
@@ -64,13 +62,11 @@ type ChunkRef = { key: string; raw: Part; gz: Part; xz: XzPart | null; bytes?: C
 /** What the cache keeps: the chunk's addresses and its bytes. */
 type CachedChunk = Required<ChunkRef>;
 
-const BOUNDARY_MODULUS = 64;
 /**
  * Chunks built at once. A chunk's build is mostly waiting (fragments query, compression and blob writes in
  * the thread pool), so as many as the thread pool has threads keep it busy; each holds one chunk and one encoder.
  */
 const BUILD_CONCURRENCY = 4;
-const MAX_CHUNK_ITEMS = 256;
 /** Chunk reads in flight while a file is hashed. */
 const READ_AHEAD = 16;
 /** Hash states are kept after every this many chunks (see combine). */
@@ -82,21 +78,6 @@ type HashState = { raw: Hash; gz: Hash; xz: Hash; sizes: { raw: number; gz: numb
 
 /** Stream flags of what compress.ts writes: no flags byte, check type CRC64 (0x04). */
 const XZ_FLAGS = Buffer.from([0x00, 0x04]);
-
-export function chunkItems(items: IndexItem[]): IndexItem[][] {
-  const chunks: IndexItem[][] = [];
-  let current: IndexItem[] = [];
-  for (const item of items) {
-    current.push(item);
-    const boundary = Number.parseInt(item.sha256.slice(0, 6), 16) % BOUNDARY_MODULUS === 0;
-    if (boundary || current.length >= MAX_CHUNK_ITEMS) {
-      chunks.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
 
 /** Bounded in-memory cache of chunk bytes, so an incremental publish need not re-read every chunk blob. */
 export class ChunkCache {
@@ -158,7 +139,7 @@ export class IndexAssembler {
   private readonly hashStates = new BoundedMap<string, HashState>(2_000);
   /** Chunk addresses by key, without bytes. */
   private readonly refs = new BoundedMap<string, ChunkRef>(20_000);
-  private readonly cuts = new WeakMap<IndexItem[], { groups: IndexItem[][]; digests: string[] }>();
+  private readonly cutter = new IndexCutter();
 
   constructor(
     private readonly blobs: BlobStore,
@@ -169,22 +150,14 @@ export class IndexAssembler {
     private readonly onChunkBuilt: () => void = () => undefined,
   ) {}
 
-  /**
-   * The chunks of an item list and a digest of each chunk's members, computed once per list: one list feeds
-   * several indexes (Packages and Contents of an arch; primary, filelists and other of an rpm tree).
-   */
-  private cut(items: IndexItem[], groups?: IndexItem[][]): { groups: IndexItem[][]; digests: string[] } {
-    const memo = this.cuts.get(items);
-    if (memo && (!groups || groups.length === memo.groups.length)) return memo;
-    const g = groups ?? chunkItems(items);
-    const out = { groups: g, digests: g.map((group) => sha256Hex(group.map((it) => it.sha256).join('\n'))) };
-    this.cuts.set(items, out);
-    return out;
+  /** The chunks of an item list and a digest of each chunk's members (see IndexCutter). */
+  cut(items: IndexItem[], lane?: string): Cut {
+    return this.cutter.cut(items, lane);
   }
 
   async assemble(input: AssembleInput): Promise<AssembledIndex> {
     const { plan } = input;
-    const cut = this.cut(input.items, plan?.groups);
+    const cut = this.cut(input.items, input.lane);
     const groups = cut.groups;
     const keys = groups.map((_, i) => {
       const suffix = plan?.keySuffix[i] ? `\n${plan.keySuffix[i]}` : '';

@@ -42,7 +42,7 @@ export async function buildRpmPublication(input: {
     const items = treeItems(members, arch);
     const records = [];
     for (const part of rpmParts(items.length, fragments)) {
-      const assembled = await assembler.assemble({ kind: `rpm-${part.type}-v1`, items, render: part.render, head: part.head, tail: part.tail, xz: false });
+      const assembled = await assembler.assemble({ kind: `rpm-${part.type}-v1`, items, lane: `${repo.id}/${arch}`, render: part.render, head: part.head, tail: part.tail, xz: false });
       const location = `repodata/${assembled.gz.sha256}-${part.type}.xml.gz`;
       files.push({ ...assembled.gz, path: `${arch}/${location}` });
       records.push({
@@ -81,7 +81,7 @@ export async function prewarmRpmPublication(input: {
     const items = treeItems(members, arch);
     if (items.length === 0) continue;
     for (const part of rpmParts(items.length + 1, fragments)) {
-      await assembler.assemble({ kind: `rpm-${part.type}-v1`, items, render: part.render, head: part.head, tail: part.tail, xz: false, signal });
+      await assembler.assemble({ kind: `rpm-${part.type}-v1`, items, lane: `${repo.id}/${arch}`, render: part.render, head: part.head, tail: part.tail, xz: false, signal });
     }
   }
 }
