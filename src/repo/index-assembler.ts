@@ -146,8 +146,6 @@ export class IndexAssembler {
     private readonly publications: PublicationsStore,
     private readonly cache: ChunkCache,
     private readonly now: () => string,
-    /** Told after each chunk built: a publication after a bulk upload builds tens of MB of short-lived buffers. */
-    private readonly onChunkBuilt: () => void = () => undefined,
   ) {}
 
   /** The chunks of an item list and a digest of each chunk's members (see IndexCutter). */
@@ -231,7 +229,6 @@ export class IndexAssembler {
     ]);
     const chunk = { key, raw: r, gz: g, xz: x && split ? { ...x, records: split.records } : null, bytes: { raw, gz, xz } };
     this.cache.set(chunk);
-    this.onChunkBuilt();
     return chunk;
   }
 

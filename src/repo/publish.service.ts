@@ -31,7 +31,7 @@ export interface PublishDeps {
   logger: Logger;
   releaseValidDays: number;
   onPublished?: (repo: Repository, ms: number) => void;
-  /** Told after each build and each scheduled change (memory-trim.ts; it limits its own rate). */
+  /** Told after each build (memory-trim.ts; it limits its own rate). */
   trimMemory?: MemoryTrimmer;
 }
 
@@ -105,8 +105,6 @@ export class PublishService {
   /** Asks for a publication of the head snapshot without waiting for it. */
   schedule(repositoryId: number): void {
     this.request(repositoryId);
-    // A stream of changes (a bulk upload) makes garbage faster than builds finish.
-    this.deps.trimMemory?.underPressure();
   }
 
   /**
