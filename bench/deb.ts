@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchBatchIngest, fullPublish, type IngestModes, startServer, upload, uploadAll } from './server.js';
+import { type BatchMeasured, benchBatchIngest, fullPublish, type IngestModes, startServer, upload, uploadAll } from './server.js';
 import { synthDeb } from './synth.js';
 
 export interface Measured {
@@ -10,6 +10,7 @@ export interface Measured {
   /** Ingest through POST /upload/batch on a second server (null when not measured). */
   batchIngestS: number | null;
   batchRssMb: number | null;
+  batchCpu: BatchMeasured['batchCpu'];
   addOneS: number;
   /** Add one after the repository was idle for REST_MS. */
   addOneRestS: number;

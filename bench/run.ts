@@ -6,8 +6,9 @@
  *
  * For N synthetic packages per format: Packyard's ingest over HTTP until the client index lists everything,
  * add-one-until-visible (right after the ingest, and again after the repository was idle for 3 s), full
- * publish from scratch and the server's peak RSS; beside reprepro (includedeb, export, add one) for .deb and
- * createrepo_c (full, --update) for .rpm on the same corpus, as ratios.
+ * publish from scratch, the server's peak RSS and the CPU time of the batch ingest (the server's main thread;
+ * its other threads: V8's collector helpers and the thread pool; the bench client itself); beside reprepro
+ * (includedeb, export, add one) for .deb and createrepo_c (full, --update) for .rpm on the same corpus, as ratios.
  * Prints a table; writes bench/out/bench-<time>.json.
  */
 import { spawnSync } from 'node:child_process';
@@ -63,6 +64,11 @@ for (const n of SIZES) {
       row(n, 'deb', 'full publish, every index (s)', ours.fullS, 'reprepro export (s)', theirs?.exportS ?? null);
       row(n, 'deb', 'server peak RSS (MB)', ours.rssMb, '', null);
       if (ours.batchRssMb !== null) row(n, 'deb', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);
+      if (ours.batchCpu) {
+        row(n, 'deb', 'batch CPU: server main thread (s)', ours.batchCpu.mainS, '', null);
+        row(n, 'deb', 'batch CPU: server other threads (s)', ours.batchCpu.otherS, '', null);
+        row(n, 'deb', 'batch CPU: bench client (s)', ours.batchCpu.clientS, '', null);
+      }
       row(n, 'deb', 'snapshots (upload batches)', ours.snapshots, '', null);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -87,6 +93,11 @@ for (const n of SIZES) {
       row(n, 'rpm', 'full publish, every index (s)', ours.fullS, 'createrepo_c full (s)', theirs?.fullS ?? null);
       row(n, 'rpm', 'server peak RSS (MB)', ours.rssMb, '', null);
       if (ours.batchRssMb !== null) row(n, 'rpm', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);
+      if (ours.batchCpu) {
+        row(n, 'rpm', 'batch CPU: server main thread (s)', ours.batchCpu.mainS, '', null);
+        row(n, 'rpm', 'batch CPU: server other threads (s)', ours.batchCpu.otherS, '', null);
+        row(n, 'rpm', 'batch CPU: bench client (s)', ours.batchCpu.clientS, '', null);
+      }
       row(n, 'rpm', 'snapshots (upload batches)', ours.snapshots, '', null);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -15,6 +15,8 @@ export interface BenchServer {
   token: string;
   child: ChildProcess;
   peakRssMb(): number;
+  /** CPU seconds the server used so far: its main (event loop) thread, and every other thread together. */
+  cpuSeconds(): { main: number; other: number };
   stop(): Promise<void>;
   cleanup(): void;
 }
@@ -66,6 +68,7 @@ export async function startServer(): Promise<BenchServer> {
     token,
     child,
     peakRssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024,
+    cpuSeconds: () => threadCpu(child.pid!),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -75,6 +78,19 @@ export async function startServer(): Promise<BenchServer> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** utime + stime of each thread of a process (Linux /proc; clock ticks of 1/100 s). */
+function threadCpu(pid: number): { main: number; other: number } {
+  let main = 0;
+  let other = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    if (Number(tid) === pid) main += seconds;
+    else other += seconds;
+  }
+  return { main, other };
 }
 
 export async function upload(srv: BenchServer, distribution: string, filename: string, body: Buffer): Promise<void> {
@@ -146,6 +162,13 @@ export interface IngestModes {
   batchConcurrency: number;
 }
 
+export interface BatchMeasured {
+  batchIngestS: number | null;
+  batchRssMb: number | null;
+  /** CPU seconds during the batch ingest: the server's main thread, its other threads, and this bench client. */
+  batchCpu: { mainS: number; otherS: number; clientS: number } | null;
+}
+
 /**
  * Ingest through POST /upload/batch on a fresh server until the client index lists everything; peak RSS.
  * `count` reads what the client reads.
@@ -155,16 +178,21 @@ export async function benchBatchIngest(
   distribution: string,
   modes: IngestModes,
   count: (base: string) => Promise<number>,
-): Promise<{ batchIngestS: number | null; batchRssMb: number | null }> {
-  if (modes.batch <= 0) return { batchIngestS: null, batchRssMb: null };
+): Promise<BatchMeasured> {
+  if (modes.batch <= 0) return { batchIngestS: null, batchRssMb: null, batchCpu: null };
   const srv = await startServer();
   try {
+    const before = srv.cpuSeconds();
+    const client = process.cpuUsage();
     const t0 = performance.now();
     await uploadBatches(srv, distribution, files, modes.batch, modes.batchConcurrency);
     const seen = await count(srv.base);
     const batchIngestS = (performance.now() - t0) / 1000;
     if (seen !== files.length) throw new Error(`batch ingest: the index lists ${seen} of ${files.length}`);
-    return { batchIngestS, batchRssMb: srv.peakRssMb() };
+    const after = srv.cpuSeconds();
+    const used = process.cpuUsage(client);
+    const batchCpu = { mainS: after.main - before.main, otherS: after.other - before.other, clientS: (used.user + used.system) / 1e6 };
+    return { batchIngestS, batchRssMb: srv.peakRssMb(), batchCpu };
   } finally {
     await srv.stop();
     srv.cleanup();
