@@ -41,8 +41,24 @@ const COMPUTED = new Set(['filename', 'size', 'md5sum', 'sha1', 'sha256']);
 /** Perl's `\s` on byte strings: ASCII whitespace only, never NBSP or other Unicode spaces. */
 const rstrip = (s: string) => s.replace(/[ \t\n\r\f\v]+$/, '');
 
-/** field_capitalize: each `-`-separated part ucfirst'ed; Perl's split drops trailing empty parts. */
+/**
+ * Capitalised spellings of the field names seen so far: the same few dozen names recur in every control file
+ * (a pure memo; bounded, since a control file may invent any number of names).
+ */
+const CAPITALIZED = new Map<string, string>();
+const CAPITALIZED_MAX = 1024;
+
 function capitalize(name: string): string {
+  let canonical = CAPITALIZED.get(name);
+  if (canonical === undefined) {
+    canonical = capitalizeName(name);
+    if (CAPITALIZED.size < CAPITALIZED_MAX) CAPITALIZED.set(name, canonical);
+  }
+  return canonical;
+}
+
+/** field_capitalize: each `-`-separated part ucfirst'ed; Perl's split drops trailing empty parts. */
+function capitalizeName(name: string): string {
   const lower = name.toLowerCase();
   const special = SPECIAL_NAMES[lower];
   if (special) return special;
@@ -51,8 +67,17 @@ function capitalize(name: string): string {
   return parts.map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('-');
 }
 
+/** Perl's `\s` on byte strings: space, \t, \n, \v, \f, \r. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13);
+}
+
 /** Re-serialises one value the way Dpkg::Control parses and then outputs it; null when dpkg drops it. */
 function formatField(name: string, value: string): string | null {
+  // Most values are one line with nothing to trim: as they are.
+  if (value.length > 0 && !isSpace(value.charCodeAt(0)) && !isSpace(value.charCodeAt(value.length - 1)) && !value.includes('\n')) {
+    return `${name}: ${value}\n`;
+  }
   const [firstRaw, ...continuation] = value.split('\n');
   const lines = [rstrip(firstRaw).replace(/^[ \t\n\r\f\v]+/, '')];
   for (const raw of continuation) {

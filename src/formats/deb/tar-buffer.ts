@@ -28,7 +28,13 @@ const utf8 = new TextDecoder('utf-8');
 
 function str(block: Uint8Array, offset: number, length: number): string {
   let end = offset;
-  while (end < offset + length && block[end] !== 0) end++;
+  let ascii = true;
+  while (end < offset + length && block[end] !== 0) {
+    if (block[end] > 0x7f) ascii = false;
+    end++;
+  }
+  // Names are short and nearly always ASCII, where a decoder call costs more than the copy.
+  if (ascii) return String.fromCharCode.apply(null, block.subarray(offset, end) as unknown as number[]);
   return utf8.decode(block.subarray(offset, end));
 }
 
@@ -47,7 +53,16 @@ function num(block: Uint8Array, offset: number, length: number): number {
   if (end < 0) end = field.length;
   while (i < end && field[i] === 0) i++;
   if (i === end) return 0;
-  return Number.parseInt(latin1.decode(field.subarray(i, end)), 8);
+  // Octal digits up to a NUL or the end, as parseInt reads them; anything else (signs, other whitespace,
+  // garbage) is left to parseInt itself.
+  let value = 0;
+  for (let j = i; j < end; j++) {
+    const c = field[j];
+    if (c >= 48 && c <= 55) value = value * 8 + (c - 48);
+    else if (c === 0 && j > i) return value;
+    else return Number.parseInt(latin1.decode(field.subarray(i, end)), 8);
+  }
+  return value;
 }
 
 function checksum(block: Uint8Array): number {
