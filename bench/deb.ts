@@ -5,12 +5,9 @@ import path from 'node:path';
 import { type BatchMeasured, benchBatchIngest, fullPublish, type IngestModes, startServer, upload, uploadAll } from './server.js';
 import { synthDeb } from './synth.js';
 
-export interface Measured {
+/** BatchMeasured: the ingest through POST /upload/batch on a second server (null when not measured). */
+export interface Measured extends BatchMeasured {
   ingestS: number;
-  /** Ingest through POST /upload/batch on a second server (null when not measured). */
-  batchIngestS: number | null;
-  batchRssMb: number | null;
-  batchCpu: BatchMeasured['batchCpu'];
   addOneS: number;
   /** Add one after the repository was idle for REST_MS. */
   addOneRestS: number;

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchPackyardDeb, benchReprepro, debCorpus } from './deb.js';
+import { benchPackyardDeb, benchReprepro, debCorpus, type Measured } from './deb.js';
 import { benchCreaterepo, benchPackyardRpm, rpmCorpus } from './rpm.js';
 
 const fromArgs = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -42,6 +42,13 @@ function row(n: number, format: string, metric: string, packyard: number, refere
   say(`  ${metric.padEnd(34)} ${packyard.toFixed(3).padStart(9)}  ${reference.padEnd(26)} ${referenceValue === null ? '-' : referenceValue.toFixed(3).padStart(9)}${ratio}`);
 }
 
+function cpuRows(n: number, format: string, cpu: Measured['batchCpu']): void {
+  if (!cpu) return;
+  row(n, format, 'batch CPU: server main thread (s)', cpu.mainS, '', null);
+  row(n, format, 'batch CPU: server other threads (s)', cpu.otherS, '', null);
+  row(n, format, 'batch CPU: bench client (s)', cpu.clientS, '', null);
+}
+
 // The server runs as `npm start` runs it: compiled JavaScript.
 if (spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' }).status !== 0) throw new Error('build failed');
 
@@ -65,11 +72,7 @@ for (const n of SIZES) {
       row(n, 'deb', 'full publish, every index (s)', ours.fullS, 'reprepro export (s)', theirs?.exportS ?? null);
       row(n, 'deb', 'server peak RSS (MB)', ours.rssMb, '', null);
       if (ours.batchRssMb !== null) row(n, 'deb', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);
-      if (ours.batchCpu) {
-        row(n, 'deb', 'batch CPU: server main thread (s)', ours.batchCpu.mainS, '', null);
-        row(n, 'deb', 'batch CPU: server other threads (s)', ours.batchCpu.otherS, '', null);
-        row(n, 'deb', 'batch CPU: bench client (s)', ours.batchCpu.clientS, '', null);
-      }
+      cpuRows(n, 'deb', ours.batchCpu);
       row(n, 'deb', 'snapshots (upload batches)', ours.snapshots, '', null);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -94,11 +97,7 @@ for (const n of SIZES) {
       row(n, 'rpm', 'full publish, every index (s)', ours.fullS, 'createrepo_c full (s)', theirs?.fullS ?? null);
       row(n, 'rpm', 'server peak RSS (MB)', ours.rssMb, '', null);
       if (ours.batchRssMb !== null) row(n, 'rpm', 'server peak RSS, batch ingest (MB)', ours.batchRssMb, '', null);
-      if (ours.batchCpu) {
-        row(n, 'rpm', 'batch CPU: server main thread (s)', ours.batchCpu.mainS, '', null);
-        row(n, 'rpm', 'batch CPU: server other threads (s)', ours.batchCpu.otherS, '', null);
-        row(n, 'rpm', 'batch CPU: bench client (s)', ours.batchCpu.clientS, '', null);
-      }
+      cpuRows(n, 'rpm', ours.batchCpu);
       row(n, 'rpm', 'snapshots (upload batches)', ours.snapshots, '', null);
     } finally {
       rmSync(dir, { recursive: true, force: true });

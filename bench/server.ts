@@ -128,7 +128,7 @@ async function fetchBatch(url: string, token: string, files: string[]): Promise<
 }
 
 function curlBatch(url: string, token: string, files: string[]): Promise<{ status: number; body: string }> {
-  const args = ['-sS', '-o', '-', '-w', '\n%{http_code}', '-H', `Authorization: Bearer ${token}`, ...files.flatMap((f) => ['-F', `file=@${f}`]), url];
+  const args = ['-sS', '-w', '\n%{http_code}', '-H', `Authorization: Bearer ${token}`, ...files.flatMap((f) => ['-F', `file=@${f}`]), url];
   return new Promise((resolve, reject) => {
     execFile('curl', args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (err) return reject(new Error(`curl: ${err.message} ${stderr}`));

@@ -59,7 +59,7 @@ function num(block: Uint8Array, offset: number, length: number): number {
   for (let j = i; j < end; j++) {
     const c = field[j];
     if (c >= 48 && c <= 55) value = value * 8 + (c - 48);
-    else if (c === 0 && j > i) return value;
+    else if (c === 0) return value; // field[i] is a digit or garbage, never NUL (skipped above)
     else return Number.parseInt(latin1.decode(field.subarray(i, end)), 8);
   }
   return value;
