@@ -2,8 +2,12 @@ import { renderRelease } from '../formats/apt/release.js';
 import type { Repository } from '../store/sql/repositories.store.js';
 import type { PublicationFile } from '../store/sql/publications.store.js';
 import type { ContentsPlanner } from './contents-index.js';
+import { FragmentMemo } from './fragment-memo.js';
 import type { IndexAssembler } from './index-assembler.js';
 import type { FragmentSource, PublicationTools, PublishedMember } from './publication.types.js';
+
+/** File lists kept between a Contents plan and its assembly: about 64 MB of strings at most. */
+const FILE_LIST_MEMO_CHARS = 32 * 1024 * 1024;
 
 /** Architectures that get a binary-<arch> index; "all" packages are listed in each of them. */
 export function aptArchitectures(repo: Repository): string[] {
@@ -25,22 +29,29 @@ export async function buildAptPublication(input: {
   tools: PublicationTools;
 }): Promise<PublicationFile[]> {
   const { repo, members, assembler, fragments } = input;
+  const lanes: Array<{ component: string; arch: string }> = [];
+  for (const component of repo.components) for (const arch of aptArchitectures(repo)) lanes.push({ component, arch });
   const files: PublicationFile[] = [];
-  for (const component of repo.components) {
-    for (const arch of aptArchitectures(repo)) {
-      const items = members
-        .filter((m) => m.component === component && (m.arch === arch || m.arch === 'all'))
-        .map((m) => ({ id: m.packageId, sha256: m.sha256 }));
-      const lane = `${repo.id}/${component}/${arch}`;
-      const packages = await assembler.assemble({ kind: 'deb-packages-v1', items, lane, render: fragments.index, separator: '\n', xz: true });
-      const dir = `${component}/binary-${arch}`;
-      files.push({ ...packages.raw, path: `${dir}/Packages` });
-      files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
-      files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
-      const plan = await input.contents.plan(assembler.cut(items, lane), fragments.files);
-      const contents = await assembler.assemble({ kind: 'deb-contents-v2', items, lane, render: fragments.files, xz: false, plan });
-      files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
-    }
+  for (const { component, arch } of lanes) {
+    const items = members
+      .filter((m) => m.component === component && (m.arch === arch || m.arch === 'all'))
+      .map((m) => ({ id: m.packageId, sha256: m.sha256 }));
+    const lane = `${repo.id}/${component}/${arch}`;
+    // Packages and Contents are built at once: Packages mostly waits for xz in the thread pool, while
+    // planning and merging Contents is work for this thread. The Contents plan reads the file lists of every
+    // chunk it does not know; its assembly reads the same ones again, from this publication's memo.
+    const fileLists = new FragmentMemo(fragments.files, FILE_LIST_MEMO_CHARS);
+    const [packages, contents] = await Promise.all([
+      assembler.assemble({ kind: 'deb-packages-v1', items, lane, render: fragments.index, separator: '\n', xz: true }),
+      input.contents
+        .plan(assembler.cut(items, lane), fileLists.read)
+        .then((plan) => assembler.assemble({ kind: 'deb-contents-v2', items, lane, render: fileLists.take, xz: false, plan })),
+    ]);
+    const dir = `${component}/binary-${arch}`;
+    files.push({ ...packages.raw, path: `${dir}/Packages` });
+    files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
+    files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
+    files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
   }
   const release = renderRelease({
     origin: repo.origin || 'Packyard',
@@ -62,3 +73,4 @@ export async function buildAptPublication(input: {
   );
   return files;
 }
+

@@ -19,6 +19,9 @@ function pathHash(path: string): number {
   return h >>> 0;
 }
 
+/** Chunks whose file lists are read at once while summarising. */
+const SUMMARY_READ_CHUNKS = 16;
+
 function linesOf(text: string): string[] {
   return text.split('\n').filter((l) => l.length > 0);
 }
@@ -44,16 +47,17 @@ export class ContentsPlanner {
     const sigs = cut.digests;
     // Taken into local arrays first: adding new entries may push older ones out of the bounded maps.
     const found = sigs.map((s) => this.summaries.get(s));
-    const unknown = groups.filter((_, i) => !found[i]);
-    if (unknown.length > 0) {
-      const fragments = await render(unknown.flat().map((i) => i.id));
-      groups.forEach((g, i) => {
-        if (found[i]) return;
+    // Read a few chunks at a time: at 50k packages the file lists of a whole index are tens of MB or more.
+    const unknown = groups.map((_, i) => i).filter((i) => !found[i]);
+    for (let at = 0; at < unknown.length; at += SUMMARY_READ_CHUNKS) {
+      const some = unknown.slice(at, at + SUMMARY_READ_CHUNKS);
+      const fragments = await render(some.flatMap((i) => groups[i].map((it) => it.id)));
+      for (const i of some) {
         const hashes = new Set<number>();
-        for (const item of g) for (const line of linesOf(fragments.get(item.id) ?? '')) hashes.add(pathHash(pathOf(line)));
+        for (const item of groups[i]) for (const line of linesOf(fragments.get(item.id) ?? '')) hashes.add(pathHash(pathOf(line)));
         found[i] = Uint32Array.from(hashes).sort();
         this.summaries.set(sigs[i], found[i]);
-      });
+      }
     }
     const summaries = found as Uint32Array[];
     const shared = sharedHashes(summaries);
