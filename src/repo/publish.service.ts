@@ -124,7 +124,7 @@ export class PublishService {
   /** Builds a new publication of the head even when the current one covers it (re-publish, re-sign). */
   async rebuild(repositoryId: number): Promise<void> {
     await this.settle(repositoryId);
-    await this.publishHead(repositoryId, true);
+    await this.publishHead(repositoryId, { force: true, urgent: true });
   }
 
   /**
@@ -141,7 +141,7 @@ export class PublishService {
     const files =
       repo.format === 'deb'
         ? // a planner of its own: the shared one follows the head snapshot of each repository
-          await buildAptPublication({ ...common, contents: new ContentsPlanner(), validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined })
+          await buildAptPublication({ ...common, urgent: true, contents: new ContentsPlanner(), validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined })
         : await buildRpmPublication(common);
     return deps.db.transaction().execute((trx) => deps.publications.create(trx, { repositoryId: repo.id, snapshotNumber, createdAt: date.toISOString(), files }));
   }
@@ -252,7 +252,7 @@ export class PublishService {
     }
     const covers = s.requested;
     const started = performance.now();
-    s.running = this.publishHead(repositoryId).then(
+    s.running = this.publishHead(repositoryId, { urgent: s.waiters.length > 0 }).then(
       () => {
         s.completed = Math.max(s.completed, covers);
         this.finish(s, (w) => w.target <= covers, (w) => w.resolve());
@@ -281,7 +281,8 @@ export class PublishService {
     for (const w of done) act(w);
   }
 
-  private async publishHead(repositoryId: number, force = false): Promise<void> {
+  /** `force`: even when the current publication covers the head; `urgent`: someone waits (see buildAptPublication). */
+  private async publishHead(repositoryId: number, { force = false, urgent = false } = {}): Promise<void> {
     const { deps } = this;
     const started = performance.now();
     const repo = await deps.repositories.getById(repositoryId);
@@ -299,6 +300,7 @@ export class PublishService {
       repo.format === 'deb'
         ? await buildAptPublication({
             ...common,
+            urgent,
             contents: this.contents,
             validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined,
           })
