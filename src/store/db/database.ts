@@ -45,6 +45,7 @@ export function openDatabase(opts: { databaseUrl: string; dataDir: string; onPoo
   // FULL: a commit is on disk before the client hears about it (uploads are answered after their commit).
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = ON');
   return new Kysely<Database>({ dialect: new QueuedSqliteDialect(sqlite) });
 }
