@@ -137,11 +137,12 @@ export class PublishService {
     if (!repo) throw new AppError('NOT_FOUND', `no repository ${repositoryId}`);
     const date = deps.clock.now();
     const members = leanMembers(await deps.snapshots.members(repo.id, snapshotNumber), this.names);
-    const common = { repo, members, assembler: deps.assembler, fragments: this.fragments, date, tools: this.tools() };
+    // Someone waits for it (a promotion or an environment's publish).
+    const common = { repo, members, assembler: deps.assembler, fragments: this.fragments, date, tools: this.tools(), urgent: true };
     const files =
       repo.format === 'deb'
         ? // a planner of its own: the shared one follows the head snapshot of each repository
-          await buildAptPublication({ ...common, urgent: true, contents: new ContentsPlanner(), validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined })
+          await buildAptPublication({ ...common, contents: new ContentsPlanner(), validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined })
         : await buildRpmPublication(common);
     return deps.db.transaction().execute((trx) => deps.publications.create(trx, { repositoryId: repo.id, snapshotNumber, createdAt: date.toISOString(), files }));
   }
@@ -295,12 +296,11 @@ export class PublishService {
     const date = deps.clock.now();
     const members = await this.membersAt(repo.id, head);
     const tools = this.tools();
-    const common = { repo, members, assembler: deps.assembler, fragments: this.fragments, date, tools };
+    const common = { repo, members, assembler: deps.assembler, fragments: this.fragments, date, tools, urgent };
     const files =
       repo.format === 'deb'
         ? await buildAptPublication({
             ...common,
-            urgent,
             contents: this.contents,
             validUntil: deps.releaseValidDays > 0 ? new Date(date.getTime() + deps.releaseValidDays * 86_400_000) : undefined,
           })

@@ -34,18 +34,19 @@ export async function buildRpmPublication(input: {
   fragments: FragmentSource;
   date: Date;
   tools: PublicationTools;
+  /** Someone waits for this publication: build for latency (see buildAptPublication). */
+  urgent?: boolean;
 }): Promise<PublicationFile[]> {
   const { repo, members, assembler, fragments, tools } = input;
   const timestamp = Math.floor(input.date.getTime() / 1000);
   const files: PublicationFile[] = [];
   for (const arch of repo.architectures) {
     const items = treeItems(members, arch);
-    const records = [];
-    for (const part of rpmParts(items.length, fragments)) {
+    const build = async (part: ReturnType<typeof rpmParts>[number]) => {
       const assembled = await assembler.assemble({ kind: `rpm-${part.type}-v1`, items, lane: `${repo.id}/${arch}`, render: part.render, head: part.head, tail: part.tail, xz: false });
       const location = `repodata/${assembled.gz.sha256}-${part.type}.xml.gz`;
-      files.push({ ...assembled.gz, path: `${arch}/${location}` });
-      records.push({
+      const file = { ...assembled.gz, path: `${arch}/${location}` };
+      const record = {
         type: part.type,
         checksum: assembled.gz.sha256,
         openChecksum: assembled.raw.sha256,
@@ -53,9 +54,17 @@ export async function buildRpmPublication(input: {
         openSize: assembled.raw.size,
         timestamp,
         location,
-      });
-    }
-    const repomd = renderRepomd({ revision: String(timestamp), records });
+      };
+      return { file, record };
+    };
+    // Waited for: the three files at once (reading fragments here overlaps compressing in the thread pool);
+    // in the background one after the other, as buildAptPublication does.
+    const parts = rpmParts(items.length, fragments);
+    const built = [];
+    if (input.urgent) built.push(...(await Promise.all(parts.map(build))));
+    else for (const part of parts) built.push(await build(part));
+    files.push(...built.map((b) => b.file));
+    const repomd = renderRepomd({ revision: String(timestamp), records: built.map((b) => b.record) });
     files.push(await tools.put(`${arch}/repodata/repomd.xml`, repomd));
     files.push(await tools.put(`${arch}/repodata/repomd.xml.asc`, await tools.detachSign(repomd)));
   }
