@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from './clients.js';
@@ -19,6 +19,14 @@ export interface DebSpec {
 /** Builds a real .deb with dpkg-deb and returns its bytes. */
 export function buildDeb(spec: DebSpec): Buffer {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-deb-'));
+  try {
+    return buildDebIn(dir, spec);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function buildDebIn(dir: string, spec: DebSpec): Buffer {
   const root = path.join(dir, 'root');
   mkdirSync(path.join(root, 'DEBIAN'), { recursive: true });
   mkdirSync(path.join(root, 'usr/share/doc', spec.name), { recursive: true });
@@ -63,6 +71,14 @@ export interface RpmSpec {
 /** Builds a real .rpm with rpmbuild and returns its bytes. */
 export function buildRpm(spec: RpmSpec): Buffer {
   const top = mkdtempSync(path.join(os.tmpdir(), 'packyard-rpm-'));
+  try {
+    return buildRpmIn(top, spec);
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
+
+function buildRpmIn(top: string, spec: RpmSpec): Buffer {
   for (const d of ['SPECS', 'BUILD', 'RPMS', 'SOURCES', 'SRPMS', 'BUILDROOT']) mkdirSync(path.join(top, d));
   const arch = spec.arch ?? 'noarch';
   const specText = `Name: ${spec.name}
