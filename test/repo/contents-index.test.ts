@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergeContents } from '../../src/formats/apt/contents.js';
 import { ContentsPlanner } from '../../src/repo/contents-index.js';
 import { ChunkCache, IndexAssembler } from '../../src/repo/index-assembler.js';
-import { FsBlobStore } from '../../src/store/blobs/fs-blob.store.js';
-import { migrate, openDatabase } from '../../src/store/db/database.js';
+import type { FsBlobStore } from '../../src/store/blobs/fs-blob.store.js';
+import type { openDatabase } from '../../src/store/db/database.js';
 import { type PublicationFile, PublicationsStore } from '../../src/store/sql/publications.store.js';
 import { multipart, startTestServer, type TestServer } from '../helpers/app.js';
 import { buildDeb } from '../helpers/build-packages.js';
 import { skipWithout } from '../helpers/tools.js';
+import { openScratchStore, type ScratchStore } from '../helpers/scratch-store.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const pad = (p: string) => p.padEnd(55, ' ');
@@ -20,7 +18,7 @@ const lineFor = (body: string, p: string) => body.split('\n').filter((l) => l.st
 const paths = (body: string) => body.split('\n').filter(Boolean).map((l) => l.slice(0, l.lastIndexOf(' ')).trimEnd());
 
 describe('Contents with paths shared by several packages', () => {
-  let dir: string;
+  let store: ScratchStore;
   let blobs: FsBlobStore;
   let db: ReturnType<typeof openDatabase>;
   let assembler: IndexAssembler;
@@ -29,17 +27,11 @@ describe('Contents with paths shared by several packages', () => {
   const text = async (f: PublicationFile) => gunzipSync(Buffer.concat(await Promise.all(f.parts.map((p) => blobs.readBuffer(p.sha256))))).toString();
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-contents-'));
-    blobs = new FsBlobStore(path.join(dir, 'blobs'));
-    await blobs.init();
-    db = openDatabase({ databaseUrl: '', dataDir: dir });
-    await migrate(db);
+    store = await openScratchStore('contents');
+    ({ blobs, db } = store);
     assembler = new IndexAssembler(blobs, new PublicationsStore(db), new ChunkCache(1024 * 1024), () => new Date(0).toISOString());
   });
-  afterAll(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => store.close());
 
   it('writes one line per path, listing every package, across chunks and after incremental changes', async () => {
     // 3000 packages (many chunks); every 700th ships a shared file; p10 exists in two versions.

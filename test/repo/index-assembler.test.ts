@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -7,15 +6,17 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkCache, IndexAssembler } from '../../src/repo/index-assembler.js';
 import { chunkItems } from '../../src/repo/index-cut.js';
-import { FsBlobStore } from '../../src/store/blobs/fs-blob.store.js';
-import { migrate, openDatabase } from '../../src/store/db/database.js';
+import type { FsBlobStore } from '../../src/store/blobs/fs-blob.store.js';
+import type { openDatabase } from '../../src/store/db/database.js';
 import { PublicationsStore } from '../../src/store/sql/publications.store.js';
 import type { PublicationFile } from '../../src/store/sql/publications.store.js';
 import { skipWithout } from '../helpers/tools.js';
+import { openScratchStore, type ScratchStore } from '../helpers/scratch-store.js';
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 describe('IndexAssembler', () => {
+  let store: ScratchStore;
   let dir: string;
   let blobs: FsBlobStore;
   let db: ReturnType<typeof openDatabase>;
@@ -29,17 +30,11 @@ describe('IndexAssembler', () => {
   const bytesOf = async (f: PublicationFile) => Buffer.concat(await Promise.all(f.parts.map((p) => blobs.readBuffer(p.sha256))));
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-asm-'));
-    blobs = new FsBlobStore(path.join(dir, 'blobs'));
-    await blobs.init();
-    db = openDatabase({ databaseUrl: '', dataDir: dir });
-    await migrate(db);
+    store = await openScratchStore('asm');
+    ({ dir, blobs, db } = store);
     assembler = new IndexAssembler(blobs, new PublicationsStore(db), new ChunkCache(8 * 1024 * 1024), () => new Date(0).toISOString());
   });
-  afterAll(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => store.close());
 
   it('cuts chunks at content-defined boundaries, so one insertion changes one chunk', () => {
     const base = items(3000);

@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAptPublication } from '../../src/repo/apt-publication.js';
 import { ContentsPlanner } from '../../src/repo/contents-index.js';
 import { ChunkCache, IndexAssembler } from '../../src/repo/index-assembler.js';
 import type { FragmentSource, PublicationTools, PublishedMember } from '../../src/repo/publication.types.js';
 import { buildRpmPublication } from '../../src/repo/rpm-publication.js';
-import { FsBlobStore } from '../../src/store/blobs/fs-blob.store.js';
-import { migrate, openDatabase } from '../../src/store/db/database.js';
+import type { FsBlobStore } from '../../src/store/blobs/fs-blob.store.js';
+import type { openDatabase } from '../../src/store/db/database.js';
 import { type PublicationFile, PublicationsStore } from '../../src/store/sql/publications.store.js';
 import type { Repository } from '../../src/store/sql/repositories.store.js';
+import { openScratchStore, type ScratchStore } from '../helpers/scratch-store.js';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -20,7 +18,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
  * published files must be the same bytes either way, chunk for chunk.
  */
 describe('publications built at once or one index after the other', () => {
-  let dir: string;
+  let store: ScratchStore;
   let blobs: FsBlobStore;
   let db: ReturnType<typeof openDatabase>;
   const N = 1500;
@@ -69,16 +67,10 @@ describe('publications built at once or one index after the other', () => {
   const summary = (files: PublicationFile[]) => files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, parts: f.parts.length }));
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-urgency-'));
-    blobs = new FsBlobStore(path.join(dir, 'blobs'));
-    await blobs.init();
-    db = openDatabase({ databaseUrl: '', dataDir: dir });
-    await migrate(db);
+    store = await openScratchStore('urgency');
+    ({ blobs, db } = store);
   });
-  afterAll(async () => {
-    await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => store.close());
 
   it('APT: the same Packages, Contents and Release either way', async () => {
     const build = async (urgent: boolean) => {
