@@ -4,7 +4,7 @@ import type { PublicationFile } from '../store/sql/publications.store.js';
 import type { ContentsPlanner } from './contents-index.js';
 import { FragmentMemo } from './fragment-memo.js';
 import type { IndexAssembler } from './index-assembler.js';
-import type { FragmentSource, PublicationTools, PublishedMember } from './publication.types.js';
+import { type FragmentSource, type PublicationTools, type PublishedMember, runBuilds } from './publication.types.js';
 
 /** File lists kept between a Contents plan and its assembly: about 64 MB of strings at most. */
 const FILE_LIST_MEMO_CHARS = 32 * 1024 * 1024;
@@ -31,32 +31,34 @@ export async function buildAptPublication(input: {
   urgent?: boolean;
 }): Promise<PublicationFile[]> {
   const { repo, members, assembler, fragments } = input;
-  const lanes: Array<{ component: string; arch: string }> = [];
-  for (const component of repo.components) for (const arch of aptArchitectures(repo)) lanes.push({ component, arch });
   const files: PublicationFile[] = [];
-  for (const { component, arch } of lanes) {
-    const items = members
-      .filter((m) => m.component === component && (m.arch === arch || m.arch === 'all'))
-      .map((m) => ({ id: m.packageId, sha256: m.sha256 }));
-    const lane = `${repo.id}/${component}/${arch}`;
-    // The Contents plan reads the file lists of every chunk it does not know; its assembly reads the same
-    // ones again, from this publication's memo.
-    const fileLists = new FragmentMemo(fragments.files, FILE_LIST_MEMO_CHARS);
-    const buildPackages = () => assembler.assemble({ kind: 'deb-packages-v1', items, lane, render: fragments.index, separator: '\n', xz: true });
-    const buildContents = () =>
-      input.contents
-        .plan(assembler.cut(items, lane), fileLists.read)
-        .then((plan) => assembler.assemble({ kind: 'deb-contents-v2', items, lane, render: fileLists.take, xz: false, plan }));
-    // Waited for: both at once, since Packages mostly waits for xz in the thread pool while planning and
-    // merging Contents is work for this thread. In the background one after the other: a shorter build
-    // is followed by a shorter pause (PublishService), and during a bulk upload more builds would take
-    // more from the uploads (measured: a 10k batch ingest 5-10% slower with background builds at once).
-    const [packages, contents] = input.urgent ? await Promise.all([buildPackages(), buildContents()]) : [await buildPackages(), await buildContents()];
-    const dir = `${component}/binary-${arch}`;
-    files.push({ ...packages.raw, path: `${dir}/Packages` });
-    files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
-    files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
-    files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
+  for (const component of repo.components) {
+    for (const arch of aptArchitectures(repo)) {
+      const items = members
+        .filter((m) => m.component === component && (m.arch === arch || m.arch === 'all'))
+        .map((m) => ({ id: m.packageId, sha256: m.sha256 }));
+      const lane = `${repo.id}/${component}/${arch}`;
+      // The Contents plan reads the file lists of every chunk it does not know; its assembly reads the same
+      // ones again, from this publication's memo.
+      const fileLists = new FragmentMemo(fragments.files, FILE_LIST_MEMO_CHARS);
+      // At once, Packages mostly waits for xz in the thread pool while planning and merging Contents is
+      // work for this thread (measured: a 10k batch ingest 5-10% slower with background builds at once).
+      const [packages, contents] = await runBuilds(
+        [
+          () => assembler.assemble({ kind: 'deb-packages-v1', items, lane, render: fragments.index, separator: '\n', xz: true }),
+          async () => {
+            const plan = await input.contents.plan(assembler.cut(items, lane), fileLists.read);
+            return assembler.assemble({ kind: 'deb-contents-v2', items, lane, render: fileLists.take, xz: false, plan });
+          },
+        ],
+        input.urgent ?? false,
+      );
+      const dir = `${component}/binary-${arch}`;
+      files.push({ ...packages.raw, path: `${dir}/Packages` });
+      files.push({ ...packages.gz, path: `${dir}/Packages.gz` });
+      files.push({ ...packages.xz!, path: `${dir}/Packages.xz` });
+      files.push({ ...contents.gz, path: `${component}/Contents-${arch}.gz` });
+    }
   }
   const release = renderRelease({
     origin: repo.origin || 'Packyard',
@@ -78,4 +80,3 @@ export async function buildAptPublication(input: {
   );
   return files;
 }
-

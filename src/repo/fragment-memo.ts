@@ -19,7 +19,7 @@ export class FragmentMemo {
     if (missing.length === 0) return out;
     for (const [id, text] of await this.render(missing)) {
       out.set(id, text);
-      if (this.chars + text.length <= this.budget && !this.kept.has(id)) {
+      if (this.chars + text.length <= this.budget) {
         this.kept.set(id, text);
         this.chars += text.length;
       }

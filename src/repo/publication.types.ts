@@ -21,3 +21,16 @@ export interface PublishedMember {
   arch: string;
   sha256: string;
 }
+
+/**
+ * Runs a publication's independent builds: all at once when someone waits for it (reading fragments on the
+ * main thread overlaps compression in the thread pool), one after the other in the background, where a
+ * shorter build only means a shorter pause and more builds during a bulk upload (see PublishService).
+ * Results keep the order of `builds`.
+ */
+export async function runBuilds<T>(builds: Array<() => Promise<T>>, atOnce: boolean): Promise<T[]> {
+  if (atOnce) return Promise.all(builds.map((b) => b()));
+  const out: T[] = [];
+  for (const b of builds) out.push(await b());
+  return out;
+}

@@ -5,7 +5,7 @@ import { renderRepomd } from '../formats/rpmmd/repomd.js';
 import type { PublicationFile } from '../store/sql/publications.store.js';
 import type { Repository } from '../store/sql/repositories.store.js';
 import type { IndexAssembler } from './index-assembler.js';
-import type { FragmentSource, PublicationTools, PublishedMember } from './publication.types.js';
+import { type FragmentSource, type PublicationTools, type PublishedMember, runBuilds } from './publication.types.js';
 
 /** Which packages a DNF arch tree lists: its own arch plus noarch (the noarch tree only noarch). */
 export function rpmTreeIncludes(treeArch: string, pkgArch: string): boolean {
@@ -57,12 +57,7 @@ export async function buildRpmPublication(input: {
       };
       return { file, record };
     };
-    // Waited for: the three files at once (reading fragments here overlaps compressing in the thread pool);
-    // in the background one after the other, as buildAptPublication does.
-    const parts = rpmParts(items.length, fragments);
-    const built = [];
-    if (input.urgent) built.push(...(await Promise.all(parts.map(build))));
-    else for (const part of parts) built.push(await build(part));
+    const built = await runBuilds(rpmParts(items.length, fragments).map((part) => () => build(part)), input.urgent ?? false);
     files.push(...built.map((b) => b.file));
     const repomd = renderRepomd({ revision: String(timestamp), records: built.map((b) => b.record) });
     files.push(await tools.put(`${arch}/repodata/repomd.xml`, repomd));
