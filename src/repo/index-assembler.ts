@@ -3,7 +3,7 @@ import { BoundedMap } from '../core/bounded-map.js';
 import { sha256Hex } from '../core/hash.js';
 import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { IndexChunk, PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
-import { type Cut, type IndexItem, IndexCutter } from './index-cut.js';
+import { type Cut, cutRuns, type IndexItem, IndexCutter } from './index-cut.js';
 import { gzipChunk, xzChunk } from './compress.js';
 import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHeader, xzStreamTrailer } from './xz-stream.js';
 
@@ -55,61 +55,72 @@ export interface AssembledIndex {
   xz?: PublicationFile;
 }
 
-type ChunkBytes = { raw: Buffer; gz: Buffer; xz: Buffer | null };
 type Part = { sha256: string; size: number };
 type XzPart = Part & { records: XzBlocks['records'] };
-type ChunkRef = { key: string; raw: Part; gz: Part; xz: XzPart | null; bytes?: ChunkBytes };
-/** What the cache keeps: the chunk's addresses and its bytes. */
+type ChunkRef = { key: string; raw: Part; gz: Part; bytes?: { raw: Buffer; gz: Buffer } };
+/** A run of consecutive chunks compressed into one .xz block (see cutRuns). */
+type RunRef = { key: string; xz: XzPart; bytes?: Buffer };
 type CachedChunk = Required<ChunkRef>;
+type CachedRun = Required<RunRef>;
+/** What combine() hashes: one item's parts (one per output file) and, when in memory, their bytes. */
+type Hashable = { key: string; parts: Part[]; bytes?: Buffer[] };
 
 /**
- * Chunks built at once. A chunk's build is mostly waiting (fragments query, compression and blob writes in
- * the thread pool), so as many as the thread pool has threads keep it busy; each holds one chunk and one encoder.
+ * Chunks (or runs) built at once. A build is mostly waiting (fragments query, compression and blob writes in
+ * the thread pool), so as many as the thread pool has threads keep it busy; each holds its text and one encoder.
  */
 const BUILD_CONCURRENCY = 4;
 /** Chunk reads in flight while a file is hashed. */
 const READ_AHEAD = 16;
-/** Hash states are kept after every this many chunks (see combine). */
+/** Hash states are kept after every this many chunks (see combine); runs are fewer and larger. */
 const STATE_EVERY = 16;
+const RUN_STATE_EVERY = 4;
 /** Chunk blobs up to this size are read synchronously where the store can (see BlobStore.readSmallSync). */
 const SYNC_CHUNK_BYTES = 256 * 1024;
-const XZ_NONE = '-';
-type HashState = { raw: Hash; gz: Hash; xz: Hash; sizes: { raw: number; gz: number; xz: number } };
+/** Stored in place of a part a row does not have (a chunk row has no xz, a run row only xz). */
+const NONE = '-';
+type HashState = { hashes: Hash[]; sizes: number[] };
 
 /** Stream flags of what compress.ts writes: no flags byte, check type CRC64 (0x04). */
 const XZ_FLAGS = Buffer.from([0x00, 0x04]);
 
-/** Bounded in-memory cache of chunk bytes, so an incremental publish need not re-read every chunk blob. */
+/** Bounded in-memory cache of chunk and run bytes, so an incremental publish need not re-read every blob. */
 export class ChunkCache {
-  private readonly map = new Map<string, CachedChunk>();
+  private readonly map = new Map<string, { value: CachedChunk | CachedRun; size: number }>();
   private bytes = 0;
 
   constructor(private readonly budget: number) {}
 
-  get(key: string): CachedChunk | undefined {
+  chunk(key: string): CachedChunk | undefined {
+    const v = this.get(key);
+    return v && 'raw' in v ? v : undefined;
+  }
+
+  run(key: string): CachedRun | undefined {
+    const v = this.get(key);
+    return v && 'xz' in v ? v : undefined;
+  }
+
+  private get(key: string): CachedChunk | CachedRun | undefined {
     const v = this.map.get(key);
     if (v) {
       this.map.delete(key);
       this.map.set(key, v);
     }
-    return v;
+    return v?.value;
   }
 
-  set(v: CachedChunk): void {
-    if (this.map.has(v.key)) return;
-    const size = (c: CachedChunk) => c.bytes.raw.length + c.bytes.gz.length + (c.bytes.xz?.length ?? 0);
-    this.map.set(v.key, v);
-    this.bytes += size(v);
+  set(value: CachedChunk | CachedRun): void {
+    if (this.map.has(value.key)) return;
+    const size = 'raw' in value ? value.bytes.raw.length + value.bytes.gz.length : value.bytes.length;
+    this.map.set(value.key, { value, size });
+    this.bytes += size;
     for (const [k, old] of this.map) {
       if (this.bytes <= this.budget) break;
       this.map.delete(k);
-      this.bytes -= size(old);
+      this.bytes -= old.size;
     }
   }
-}
-
-function withoutBytes(c: ChunkRef): ChunkRef {
-  return { key: c.key, raw: c.raw, gz: c.gz, xz: c.xz };
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -125,20 +136,20 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
-function refOfRow(row: IndexChunk): ChunkRef {
-  return {
-    key: row.key,
-    raw: { sha256: row.raw_sha, size: row.raw_size },
-    gz: { sha256: row.gz_sha, size: row.gz_size },
-    xz: row.xz_sha === XZ_NONE ? null : { sha256: row.xz_sha, size: row.xz_size, records: decodeRecords(row.xz_records) },
-  };
+function chunkOfRow(row: IndexChunk): ChunkRef {
+  return { key: row.key, raw: { sha256: row.raw_sha, size: row.raw_size }, gz: { sha256: row.gz_sha, size: row.gz_size } };
+}
+
+function runOfRow(row: IndexChunk): RunRef {
+  return { key: row.key, xz: { sha256: row.xz_sha, size: row.xz_size, records: decodeRecords(row.xz_records) } };
 }
 
 export class IndexAssembler {
-  /** Hash states after chunk chains (see combine); a few per index and publication. */
+  /** Hash states after chains of chunks or runs (see combine); a few per index and publication. */
   private readonly hashStates = new BoundedMap<string, HashState>(2_000);
-  /** Chunk addresses by key, without bytes. */
+  /** Chunk and run addresses by key, without bytes. */
   private readonly refs = new BoundedMap<string, ChunkRef>(20_000);
+  private readonly runRefs = new BoundedMap<string, RunRef>(5_000);
   private readonly cutter = new IndexCutter();
 
   constructor(
@@ -157,48 +168,78 @@ export class IndexAssembler {
     const { plan } = input;
     const cut = this.cut(input.items, input.lane);
     const groups = cut.groups;
+    // The chunk key still names the xz flag (rows stored before runs existed stay valid for raw and gzip).
     const keys = groups.map((_, i) => {
       const suffix = plan?.keySuffix[i] ? `\n${plan.keySuffix[i]}` : '';
       return sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${cut.digests[i]}${suffix}`);
     });
-    // Addresses of chunks seen before are kept in memory (small); only unseen keys cost a query. They are
-    // taken into `found` first: building new chunks may push older addresses out of the bounded maps.
-    const found: Array<ChunkRef | undefined> = keys.map((k) => this.cache.get(k) ?? this.refs.get(k));
-    const unseen = keys.filter((_, i) => !found[i]);
+    const runs = input.xz ? cutRuns(keys) : [];
+    const runKeys = runs.map(([a, b]) => sha256Hex(`xz-run\n${keys.slice(a, b).join('\n')}`));
+    // Addresses seen before are kept in memory (small); only unseen keys cost a query. They are taken into
+    // `found` first: building new chunks may push older addresses out of the bounded maps.
+    const found: Array<ChunkRef | undefined> = keys.map((k) => this.cache.chunk(k) ?? this.refs.get(k));
+    const foundRuns: Array<RunRef | undefined> = runKeys.map((k) => this.cache.run(k) ?? this.runRefs.get(k));
+    const unseen = [...keys.filter((_, i) => !found[i]), ...runKeys.filter((_, r) => !foundRuns[r])];
     const stored = unseen.length ? await this.publications.chunks(unseen) : new Map<string, IndexChunk>();
     keys.forEach((k, i) => {
       const row = found[i] ? undefined : stored.get(k);
-      if (row) this.refs.set(k, (found[i] = refOfRow(row)));
+      if (row) this.refs.set(k, (found[i] = chunkOfRow(row)));
     });
-    const missing = groups.map((g, i) => ({ g, i, key: keys[i] })).filter(({ i }) => !found[i]);
+    runKeys.forEach((k, r) => {
+      const row = foundRuns[r] ? undefined : stored.get(k);
+      if (row) this.runRefs.set(k, (foundRuns[r] = runOfRow(row)));
+    });
 
-    // Built chunks keep only their addresses: a publication after a bulk upload builds tens of MB of them.
-    // The bounded chunk cache keeps the bytes of the latest, which combine() reads from there or the store.
-    const built = await mapLimit(missing, BUILD_CONCURRENCY, async ({ g, i, key }) => withoutBytes(await this.buildChunk(input, g, key, undefined, i)));
-    await this.publications.saveChunks(
-      built.map((c) => ({
-        key: c.key,
-        raw_sha: c.raw.sha256,
-        raw_size: c.raw.size,
-        gz_sha: c.gz.sha256,
-        gz_size: c.gz.size,
-        xz_sha: c.xz?.sha256 ?? XZ_NONE,
-        xz_size: c.xz?.size ?? 0,
-        xz_records: c.xz ? encodeRecords(c.xz.records) : '',
-        created_at: this.now(),
-      })),
-    );
-    missing.forEach(({ i }, j) => {
-      const c = built[j];
-      this.refs.set(c.key, c);
-      found[i] = this.cache.get(c.key) ?? c;
+    // Work in file order: a run whose xz is missing builds its missing chunks and compresses the run's text;
+    // a missing chunk outside such a run is built alone. Built chunks keep only their addresses (a publication
+    // after a bulk upload builds tens of MB of them); the bounded cache keeps the bytes of the latest.
+    const inMissingRun = new Set<number>();
+    const work: Array<{ run?: number; chunks: number[] }> = [];
+    runs.forEach(([a, b], r) => {
+      if (foundRuns[r]) return;
+      const chunks = Array.from({ length: b - a }, (_, j) => a + j);
+      chunks.forEach((i) => inMissingRun.add(i));
+      work.push({ run: r, chunks });
     });
-    const refs = found as ChunkRef[];
+    groups.forEach((_, i) => !found[i] && !inMissingRun.has(i) && work.push({ chunks: [i] }));
+    const builtChunks: ChunkRef[] = [];
+    const builtRuns: RunRef[] = [];
+    await mapLimit(work, BUILD_CONCURRENCY, async ({ run, chunks }) => {
+      const texts: Buffer[] = [];
+      for (const i of chunks) {
+        const known = found[i];
+        if (known) {
+          texts.push(await this.rawOf(known));
+          continue;
+        }
+        const c = await this.buildChunk(input, groups[i], keys[i], undefined, i);
+        builtChunks.push(c);
+        found[i] = { key: c.key, raw: c.raw, gz: c.gz };
+        texts.push(c.bytes.raw);
+      }
+      if (run !== undefined) builtRuns.push((foundRuns[run] = await this.buildRun(runKeys[run], Buffer.concat(texts))));
+    });
+    await this.publications.saveChunks([
+      ...builtChunks.map((c) => ({ ...rowBase(c.key, this.now()), raw_sha: c.raw.sha256, raw_size: c.raw.size, gz_sha: c.gz.sha256, gz_size: c.gz.size })),
+      ...builtRuns.map((r) => ({ ...rowBase(r.key, this.now()), xz_sha: r.xz.sha256, xz_size: r.xz.size, xz_records: encodeRecords(r.xz.records) })),
+    ]);
+    for (const c of builtChunks) this.refs.set(c.key, { key: c.key, raw: c.raw, gz: c.gz });
+    for (const r of builtRuns) this.runRefs.set(r.key, { key: r.key, xz: r.xz });
+    const refs = found.map((c) => this.cache.chunk(c!.key) ?? c!);
 
     const edges = await this.edgeChunks(input);
     const all = [...edges.head, ...refs, ...edges.tail];
     if (all.length === 0) all.push(await this.buildChunk(input, [], 'empty', ''));
-    return this.combine(all, input.xz, input.signal);
+    const [raw, gz] = await this.combine('chunks', all.map((c) => ({ key: c.key, parts: [c.raw, c.gz], bytes: c.bytes && [c.bytes.raw, c.bytes.gz] })), [], STATE_EVERY, input.signal);
+    const result: AssembledIndex = {
+      raw: { path: '', sha256: raw.hash.digest('hex'), size: raw.size, parts: all.map((c) => c.raw) },
+      gz: { path: '', sha256: gz.hash.digest('hex'), size: gz.size, parts: all.map((c) => c.gz) },
+    };
+    if (input.xz) {
+      const edgeRuns = async (chunks: ChunkRef[]) => Promise.all(chunks.map(async (c) => this.buildRun(`xz-edge:${c.key}`, await this.rawOf(c))));
+      result.xz = await this.combineXz([...(await edgeRuns(edges.head)), ...(foundRuns as RunRef[]).map((r) => this.cache.run(r.key) ?? r), ...(await edgeRuns(edges.tail))], input.signal);
+    }
+    return result;
   }
 
   private async edgeChunks(input: AssembleInput): Promise<{ head: ChunkRef[]; tail: ChunkRef[] }> {
@@ -208,7 +249,7 @@ export class IndexAssembler {
     return { head, tail };
   }
 
-  private async buildChunk(input: AssembleInput, group: IndexItem[], key: string, literal?: string, index?: number): Promise<ChunkRef> {
+  private async buildChunk(input: AssembleInput, group: IndexItem[], key: string, literal?: string, index?: number): Promise<CachedChunk> {
     let text = literal ?? '';
     if (literal === undefined) {
       const fragments = await input.render(group.map((i) => i.id));
@@ -217,120 +258,111 @@ export class IndexAssembler {
       if (input.plan && index !== undefined) text = input.plan.transform(index, text);
     }
     const raw = Buffer.from(text, 'utf8');
-    const [gz, xzStream] = await Promise.all([gzipChunk(raw), input.xz ? xzChunk(raw) : Promise.resolve(null)]);
-    const split = xzStream ? splitXzStream(xzStream) : null;
-    const xz = split ? split.blocks : null;
+    const gz = await gzipChunk(raw);
     // Raw chunks need no fsync: every chunk can be rebuilt from the database, and a publication is
     // only recorded after its parts exist.
-    const [r, g, x] = await Promise.all([
-      this.blobs.putBuffer(raw, { durable: false }),
-      this.blobs.putBuffer(gz, { durable: false }),
-      xz ? this.blobs.putBuffer(xz, { durable: false }) : Promise.resolve(null),
-    ]);
-    const chunk = { key, raw: r, gz: g, xz: x && split ? { ...x, records: split.records } : null, bytes: { raw, gz, xz } };
+    const [r, g] = await Promise.all([this.blobs.putBuffer(raw, { durable: false }), this.blobs.putBuffer(gz, { durable: false })]);
+    const chunk = { key, raw: r, gz: g, bytes: { raw, gz } };
     this.cache.set(chunk);
     return chunk;
   }
 
+  /** One run's text compressed into .xz blocks (one, as liblzma writes a single-threaded stream). */
+  private async buildRun(key: string, text: Buffer): Promise<CachedRun> {
+    const split = splitXzStream(await xzChunk(text));
+    const part = await this.blobs.putBuffer(split.blocks, { durable: false });
+    const run = { key, xz: { ...part, records: split.records }, bytes: split.blocks };
+    this.cache.set(run);
+    return run;
+  }
+
+  /** A chunk's text: from memory when it is there, else from its blob. */
+  private async rawOf(ref: ChunkRef): Promise<Buffer> {
+    return ref.bytes?.raw ?? this.cache.chunk(ref.key)?.bytes.raw ?? this.blobs.readBuffer(ref.raw.sha256);
+  }
+
+  /** One .xz stream: our header, every run's blocks, then an index over all of them. */
+  private async combineXz(runs: RunRef[], signal?: AbortSignal): Promise<PublicationFile> {
+    const header = xzStreamHeader(XZ_FLAGS);
+    const blocks = runs.filter((r) => r.xz.size > 0);
+    const [xz] = await this.combine('xz', blocks.map((r) => ({ key: r.key, parts: [r.xz], bytes: r.bytes && [r.bytes] })), [header], RUN_STATE_EVERY, signal);
+    const trailer = xzStreamTrailer(XZ_FLAGS, blocks.flatMap((b) => b.xz.records));
+    const [h, t] = await Promise.all([this.blobs.putBuffer(header, { durable: false }), this.blobs.putBuffer(trailer, { durable: false })]);
+    return {
+      path: '',
+      sha256: xz.hash.update(trailer).digest('hex'),
+      size: xz.size + trailer.length,
+      parts: [h, ...blocks.map((b) => ({ sha256: b.xz.sha256, size: b.xz.size })), t],
+    };
+  }
+
   /**
-   * Hashes and sizes the concatenated file. SHA-256 is not composable, so the hash state after each chunk
-   * is kept, keyed by the chain of chunk keys up to it: a publication that only changes the tail (new
-   * packages land at the end) resumes from the state before the first changed chunk.
+   * Hashes and sizes the concatenation of each part column (raw and gzip of chunks; xz of runs). SHA-256 is
+   * not composable, so the hash state after an item is kept every few items, keyed by the chain of keys up to
+   * it: a publication that only changes the tail (new packages land at the end) resumes from the state before
+   * the first changed item. `prefix` is hashed first in each column (the xz stream header).
    */
-  private async combine(refs: ChunkRef[], withXz: boolean, signal?: AbortSignal): Promise<AssembledIndex> {
+  private async combine(seed: string, items: Hashable[], prefix: Buffer[], every: number, signal?: AbortSignal): Promise<Array<{ hash: Hash; size: number }>> {
+    const width = items[0]?.parts.length ?? prefix.length;
     const chain: string[] = [];
-    let prev = withXz ? 'xz' : 'plain';
-    for (const ref of refs) {
-      prev = sha256Hex(`${prev}\n${ref.key}`);
+    let prev = seed;
+    for (const item of items) {
+      prev = sha256Hex(`${prev}\n${item.key}`);
       chain.push(prev);
     }
-    let start = refs.length;
+    let start = items.length;
     let resume: HashState | undefined;
     for (; start > 0; start--) {
       resume = this.hashStates.get(chain[start - 1]);
       if (resume) break;
     }
-    const header = xzStreamHeader(XZ_FLAGS);
-    const raw = resume ? resume.raw.copy() : createHash('sha256');
-    const gz = resume ? resume.gz.copy() : createHash('sha256');
-    const xz = resume ? resume.xz.copy() : createHash('sha256').update(header);
-    const sizes = resume ? { ...resume.sizes } : { raw: 0, gz: 0, xz: 0 };
-    // Chunks not in memory are read ahead while earlier ones are hashed (an rpm index whose head changed
-    // is rehashed whole: its package count comes first). A store that can read a small blob synchronously
-    // into a reused buffer does so: a 50k-package rpm index is thousands of chunk blobs.
-    const ahead = new Map<number, Promise<ChunkBytes>>();
-    const scratch = { raw: Buffer.allocUnsafe(0), gz: Buffer.allocUnsafe(0), xz: Buffer.allocUnsafe(0) };
+    const hashes = Array.from({ length: width }, (_, c) => resume?.hashes[c].copy() ?? createHash('sha256').update(prefix[c] ?? Buffer.alloc(0)));
+    const sizes = resume ? [...resume.sizes] : Array.from({ length: width }, (_, c) => prefix[c]?.length ?? 0);
+    // Items not in memory are read ahead while earlier ones are hashed (an rpm index whose head changed is
+    // rehashed whole: its package count comes first). A store that can read a small blob synchronously does so
+    // into reused buffers: a 50k-package rpm index is thousands of chunk blobs.
+    const ahead = new Map<number, Promise<Buffer[]>>();
+    const scratch = Array.from({ length: width }, () => Buffer.allocUnsafe(0));
     const fetch = (i: number) => {
-      if (i >= refs.length || ahead.has(i) || refs[i].bytes || this.canReadSync(refs[i])) return;
-      const p = this.load(refs[i]);
+      if (i >= items.length || ahead.has(i) || items[i].bytes || this.canReadSync(items[i])) return;
+      const p = Promise.all(items[i].parts.map((part) => this.blobs.readBuffer(part.sha256)));
       p.catch(() => undefined); // awaited below in order; a failure surfaces there
       ahead.set(i, p);
     };
-    for (let i = start; i < refs.length; i++) {
+    for (let i = start; i < items.length; i++) {
       if (signal && i % STATE_EVERY === 0) {
         await new Promise((resolve) => setImmediate(resolve));
         signal.throwIfAborted();
       }
-      const ref = refs[i];
+      const item = items[i];
       for (let j = i; j < i + READ_AHEAD; j++) fetch(j);
-      const bytes = ref.bytes ?? (this.canReadSync(ref) ? this.readSync(ref, scratch) : await ahead.get(i)!);
+      const bytes = item.bytes ?? (this.canReadSync(item) ? this.readSync(item, scratch) : await ahead.get(i)!);
       ahead.delete(i);
-      raw.update(bytes.raw);
-      gz.update(bytes.gz);
-      sizes.raw += bytes.raw.length;
-      sizes.gz += bytes.gz.length;
-      if (withXz && bytes.xz && bytes.xz.length > 0) {
-        xz.update(bytes.xz);
-        sizes.xz += bytes.xz.length;
-      }
-      // Every few chunks and at the end: a later publication resumes from the nearest one before its first
-      // change and rereads at most STATE_EVERY chunks; a state per chunk costs three hash copies each.
-      if (i % STATE_EVERY === STATE_EVERY - 1 || i >= refs.length - 2) {
-        this.hashStates.set(chain[i], { raw: raw.copy(), gz: gz.copy(), xz: xz.copy(), sizes: { ...sizes } });
-      }
+      bytes.forEach((b, c) => {
+        hashes[c].update(b);
+        sizes[c] += b.length;
+      });
+      // Every few items and at the end: a later publication resumes from the nearest one before its first
+      // change and rereads at most `every` items; a state per item costs a hash copy per column each.
+      if (i % every === every - 1 || i >= items.length - 2) this.hashStates.set(chain[i], { hashes: hashes.map((h) => h.copy()), sizes: [...sizes] });
     }
-    const result: AssembledIndex = {
-      raw: { path: '', sha256: raw.digest('hex'), size: sizes.raw, parts: refs.map((r) => r.raw) },
-      gz: { path: '', sha256: gz.digest('hex'), size: sizes.gz, parts: refs.map((r) => r.gz) },
-    };
-    if (withXz) {
-      // One .xz stream: our header, every chunk's blocks, then an index over all of them.
-      const blocks = refs.filter((r) => r.xz && r.xz.size > 0).map((r) => r.xz!);
-      const trailer = xzStreamTrailer(XZ_FLAGS, blocks.flatMap((b) => b.records));
-      const [h, t] = await Promise.all([this.blobs.putBuffer(header, { durable: false }), this.blobs.putBuffer(trailer, { durable: false })]);
-      result.xz = {
-        path: '',
-        sha256: xz.update(trailer).digest('hex'),
-        size: header.length + sizes.xz + trailer.length,
-        parts: [h, ...blocks.map((b) => ({ sha256: b.sha256, size: b.size })), t],
-      };
-    }
-    return result;
+    return hashes.map((hash, c) => ({ hash, size: sizes[c] }));
   }
 
-  private canReadSync(ref: ChunkRef): boolean {
-    return this.blobs.readSmallSync !== undefined && ref.raw.size <= SYNC_CHUNK_BYTES && ref.gz.size <= SYNC_CHUNK_BYTES && (ref.xz?.size ?? 0) <= SYNC_CHUNK_BYTES;
+  private canReadSync(item: Hashable): boolean {
+    return this.blobs.readSmallSync !== undefined && item.parts.every((p) => p.size <= SYNC_CHUNK_BYTES);
   }
 
-  /** A chunk's bytes read into reused buffers: valid until the next call with the same scratch. */
-  private readSync(ref: ChunkRef, scratch: { raw: Buffer; gz: Buffer; xz: Buffer }): ChunkBytes {
-    const read = (part: Part, key: 'raw' | 'gz' | 'xz') => {
-      if (scratch[key].length < part.size) scratch[key] = Buffer.allocUnsafe(Math.max(part.size, 64 * 1024));
-      return this.blobs.readSmallSync!(part.sha256, part.size, scratch[key]);
-    };
-    return { raw: read(ref.raw, 'raw'), gz: read(ref.gz, 'gz'), xz: ref.xz ? read(ref.xz, 'xz') : null };
+  /** An item's bytes read into reused buffers: valid until the next call with the same scratch. */
+  private readSync(item: Hashable, scratch: Buffer[]): Buffer[] {
+    return item.parts.map((part, c) => {
+      if (scratch[c].length < part.size) scratch[c] = Buffer.allocUnsafe(Math.max(part.size, 64 * 1024));
+      return this.blobs.readSmallSync!(part.sha256, part.size, scratch[c]);
+    });
   }
+}
 
-  /**
-   * A chunk's bytes, read for hashing only: not kept in the cache, since a pass that reads chunks from the
-   * store reads most of a file and would only push out the recently built chunks the next publication needs.
-   */
-  private async load(ref: ChunkRef): Promise<ChunkBytes> {
-    const [raw, gz, xz] = await Promise.all([
-      this.blobs.readBuffer(ref.raw.sha256),
-      this.blobs.readBuffer(ref.gz.sha256),
-      ref.xz ? this.blobs.readBuffer(ref.xz.sha256) : Promise.resolve(null),
-    ]);
-    return { raw, gz, xz };
-  }
+/** An index_chunks row with no parts: a chunk row fills in raw and gzip, a run row xz. */
+function rowBase(key: string, now: string): IndexChunk {
+  return { key, raw_sha: NONE, raw_size: 0, gz_sha: NONE, gz_size: 0, xz_sha: NONE, xz_size: 0, xz_records: '', created_at: now };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
+import lzma from 'lzma-native';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChunkCache, IndexAssembler } from '../../src/repo/index-assembler.js';
 import { chunkItems } from '../../src/repo/index-cut.js';
@@ -13,6 +14,8 @@ import type { PublicationFile } from '../../src/store/sql/publications.store.js'
 import { skipWithout } from '../helpers/tools.js';
 import { openScratchStore, type ScratchStore } from '../helpers/scratch-store.js';
 
+/** Decodes a whole .xz file with liblzma (raw bytes in, raw bytes out). */
+const lzmaDecode = async (xz: Buffer): Promise<Buffer> => Buffer.from(await (lzma.decompress(xz) as unknown as Promise<Buffer>));
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 describe('IndexAssembler', () => {
@@ -89,7 +92,15 @@ describe('IndexAssembler', () => {
     expect(sha(raw)).toBe(out.raw.sha256);
     expect(raw.toString().endsWith('Package: p5000\nVersion: 1.5000\nDescription: package number 5000\n')).toBe(true);
     expect(sha(await bytesOf(out.xz!))).toBe(out.xz!.sha256);
+    expect((await lzmaDecode(await bytesOf(out.xz!))).equals(raw)).toBe(true);
     expect(sha(await bytesOf(out.gz))).toBe(out.gz.sha256);
+    // The xz file is a few runs of chunks: only the last run was compressed again.
+    const first = out.xz!.parts.slice(1, -1);
+    expect(first.length).toBeGreaterThan(1);
+    expect(first.length).toBeLessThan(out.raw.parts.length / 3);
+    const again = await assembler.assemble({ kind: 'test-v2', items: [...more, ...items(1, 5001)], render, xz: true });
+    const blocks = again.xz!.parts.slice(1, -1);
+    expect(blocks.slice(0, -1).map((p) => p.sha256)).toEqual(first.slice(0, blocks.length - 1).map((p) => p.sha256));
   });
 
   it('keeps hashes exact when a middle chunk changes or the head changes and chunks come back from the store', async () => {
@@ -102,8 +113,10 @@ describe('IndexAssembler', () => {
       expect(raw.toString()).toBe(head + ids.map((id) => text.get(id)).join(''));
       expect(sha(raw)).toBe(out.raw.sha256);
       expect(sha(await bytesOf(out.gz))).toBe(out.gz.sha256);
-      expect(sha(await bytesOf(out.xz!))).toBe(out.xz!.sha256);
-      expect(out.xz!.size).toBe((await bytesOf(out.xz!)).length);
+      const xz = await bytesOf(out.xz!);
+      expect(sha(xz)).toBe(out.xz!.sha256);
+      expect(out.xz!.size).toBe(xz.length);
+      expect((await lzmaDecode(xz)).equals(raw)).toBe(true);
     };
     await cold.assemble({ kind: 'test-v3', items: list, render, head: 'count 3000\n', xz: true });
     // One package dropped from the middle: the hash resumes from a state before it.

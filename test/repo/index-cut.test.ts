@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { chunkItems, type IndexItem, IndexCutter } from '../../src/repo/index-cut.js';
+import { chunkItems, cutRuns, type IndexItem, IndexCutter } from '../../src/repo/index-cut.js';
 
 const item = (id: number): IndexItem => ({ id, sha256: createHash('sha256').update(`pkg-${id}`).digest('hex') });
 const digest = (g: IndexItem[]) => createHash('sha256').update(g.map((i) => i.sha256).join('\n')).digest('hex');
@@ -52,5 +52,25 @@ describe('IndexCutter', () => {
     expect(plain(cutter.cut(b, 'a').groups)).toEqual(plain(chunkItems(b)));
     expect(plain(cutter.cut([...a, item(99_999)], 'b').groups)).toEqual(plain(chunkItems([...a, item(99_999)])));
     expect(plain(cutter.cut(a.slice(0, 1500)).groups)).toEqual(plain(chunkItems(a.slice(0, 1500))));
+  });
+
+  it('groups chunks into xz runs of several chunks, so one changed chunk changes one run', () => {
+    const keys = Array.from({ length: 2000 }, (_, i) => createHash('sha256').update(`chunk-${i}`).digest('hex'));
+    const runs = cutRuns(keys);
+    // Runs tile the key list in order, average several chunks and respect the maximum.
+    expect(runs.flatMap(([a, b]) => Array.from({ length: b - a }, (_, j) => a + j))).toEqual(keys.map((_, i) => i));
+    expect(keys.length / runs.length).toBeGreaterThan(4);
+    expect(Math.max(...runs.map(([a, b]) => b - a))).toBeLessThanOrEqual(32);
+    const members = (k: string[], r: Array<[number, number]>) => new Set(r.map(([a, b]) => k.slice(a, b).join(',')));
+    const before = members(keys, runs);
+    for (const at of [0, 777, 1999]) {
+      const changed = [...keys];
+      changed[at] = createHash('sha256').update(`changed-${at}`).digest('hex');
+      const after = [...members(changed, cutRuns(changed))];
+      // The run holding the changed chunk, and at most its neighbour when the change moved a boundary.
+      expect(after.filter((m) => !before.has(m)).length).toBeGreaterThanOrEqual(1);
+      expect(after.filter((m) => !before.has(m)).length).toBeLessThanOrEqual(2);
+    }
+    expect(cutRuns([])).toEqual([]);
   });
 });
