@@ -43,7 +43,7 @@ export function openDatabase(opts: { databaseUrl: string; dataDir: string; onPoo
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before the client hears about it (uploads are answered after their commit).
-  sqlite.pragma(process.env.SYNC_NORMAL ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = ON');
