@@ -15,7 +15,8 @@ import { skipWithout } from '../helpers/tools.js';
 import { openScratchStore, type ScratchStore } from '../helpers/scratch-store.js';
 
 /** Decodes a whole .xz file with liblzma (raw bytes in, raw bytes out). */
-const lzmaDecode = async (xz: Buffer): Promise<Buffer> => Buffer.from(await (lzma.decompress(xz) as unknown as Promise<Buffer>));
+const lzmaDecode = (xz: Buffer) =>
+  new Promise<Buffer>((resolve, reject) => lzma.decompress(xz, undefined, (out, err) => (err ? reject(err) : resolve(Buffer.from(out)))));
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 describe('IndexAssembler', () => {
