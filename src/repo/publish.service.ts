@@ -71,6 +71,9 @@ interface RepoState {
  */
 const PAUSE_FACTOR = 4;
 
+/** Time after a build before its garbage is collected (see MemoryTrimmer). */
+const TRIM_AFTER_MS = 100;
+
 /** Quiet time after a build before the next one is prewarmed (see prewarmRpmPublication). */
 const PREWARM_DELAY_MS = 250;
 
@@ -267,8 +270,9 @@ export class PublishService {
     );
     void s.running.finally(() => {
       s.running = null;
-      // After the answers that waited for this build are on their way: a collection takes 50-100 ms at 50k.
-      setImmediate(() => this.deps.trimMemory?.afterWork());
+      // Once the answers that waited for this build are out (a reader's file is served from blobs, which takes
+      // a few turns of the event loop): a collection takes 50-100 ms at 50k, and run at once it held them up.
+      setTimeout(() => this.deps.trimMemory?.afterWork(), TRIM_AFTER_MS).unref();
       s.lastEnd = performance.now();
       s.lastMs = s.lastEnd - started;
       this.kick(repositoryId, s);
