@@ -41,6 +41,11 @@ export function openDatabase(opts: { databaseUrl: string; dataDir: string; onPoo
   }
   const file = path.join(opts.dataDir, 'packyard.sqlite');
   const sqlite = new SQLite(file);
+  // 8 KiB pages, for a database created now (an existing one keeps its page size; VACUUM changes it). A
+  // package row is 2-4 KB (metadata, file list, rendered fragments): with 4 KiB pages most leaves held one
+  // row and were half empty (50k synthetic packages: 248 MB, 1 row per page). 8 KiB: 180 MB, and a full
+  // publication reads its fragments 0.3 s (12%) faster. 16 KiB gained nothing more and wrote 40% more WAL.
+  sqlite.pragma('page_size = 8192');
   sqlite.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before the client hears about it (uploads are answered after their commit).
   sqlite.pragma('synchronous = FULL');
