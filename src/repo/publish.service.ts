@@ -272,7 +272,10 @@ export class PublishService {
       s.running = null;
       // Once the answers that waited for this build are out (a reader's file is served from blobs, which takes
       // a few turns of the event loop): a collection takes 50-100 ms at 50k, and run at once it held them up.
-      setTimeout(() => this.deps.trimMemory?.afterWork(), TRIM_AFTER_MS).unref();
+      // Not while the next build runs or is due (an upload right after): that build's end asks again.
+      setTimeout(() => {
+        if (!s.running && s.completed >= s.requested) this.deps.trimMemory?.afterWork();
+      }, TRIM_AFTER_MS).unref();
       s.lastEnd = performance.now();
       s.lastMs = s.lastEnd - started;
       this.kick(repositoryId, s);
