@@ -4,6 +4,7 @@ import { multipart, startTestServer, type TestServer } from '../helpers/app.js';
 import { buildDeb, buildRpm } from '../helpers/build-packages.js';
 import { debEntries, tokenFor } from '../helpers/roles.js';
 import { skipWithout } from '../helpers/tools.js';
+import { SnapshotContentStore } from '../../src/store/sql/snapshot-content.store.js';
 
 describe.skipIf(skipWithout(['dpkg-deb', 'rpmbuild']))('packages, artifacts, download, delete', () => {
   let srv: TestServer;
@@ -136,9 +137,10 @@ describe.skipIf(skipWithout(['dpkg-deb', 'rpmbuild']))('packages, artifacts, dow
     expect(await served('jammy')).not.toContain('alpha 1.2 amd64');
     expect(await served('jammy')).toContain('alpha 1.10 amd64');
     // The earlier snapshot is untouched: it still lists the package.
-    const old = await srv.container.stores.snapshots.members(jammy.id, before);
+    const content = new SnapshotContentStore(srv.container.db);
+    const old = await content.members(jammy.id, before);
     expect(old.map((m) => `${m.name} ${m.version}`)).toContain('alpha 1.2');
-    const now = await srv.container.stores.snapshots.members(jammy.id, before + 1);
+    const now = await content.members(jammy.id, before + 1);
     expect(now.map((m) => `${m.name} ${m.version}`)).not.toContain('alpha 1.2');
     expect((await get('/artifacts/alpha/versions')).json().versions.map((v: { version: string }) => v.version)).toEqual(['1.10', '1.0']);
 

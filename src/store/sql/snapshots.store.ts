@@ -2,14 +2,12 @@ import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** What the publisher needs of each member of a snapshot, ordered for stable index files. */
+/** What a publication needs of each member (read for every member of a repository on a full publication). */
 export interface SnapshotMember {
   packageId: number;
   component: string;
   sha256: string;
-  name: string;
-  version: string;
   arch: string;
-  filename: string;
 }
 
 export class SnapshotsStore {
@@ -100,23 +98,14 @@ export class SnapshotsStore {
     repositoryId: number,
     filter: (eb: ExpressionBuilder<Database & { rp: Database['repository_packages'] }, 'rp'>) => Expression<SqlBool>,
   ): Promise<SnapshotMember[]> {
-    const rows = await this.db
+    return this.db
       .selectFrom('repository_packages as rp')
       .innerJoin('packages as p', 'p.id', 'rp.package_id')
-      .select(['p.id', 'rp.component', 'p.sha256', 'p.name', 'p.version', 'p.arch', 'p.filename'])
+      .select(['p.id as packageId', 'rp.component', 'p.sha256', 'p.arch'])
       .where('rp.repository_id', '=', repositoryId)
       .where((eb) => filter(eb as never))
       .orderBy('p.id')
       .execute();
-    return rows.map((r) => ({
-      packageId: r.id,
-      component: r.component,
-      sha256: r.sha256,
-      name: r.name,
-      version: r.version,
-      arch: r.arch,
-      filename: r.filename,
-    }));
   }
 
   /** Live members of the repository that have the given file name (rpm location), for serving. */
