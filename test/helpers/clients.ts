@@ -1,7 +1,20 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
+
+/** Scratch directories of the sandboxes made by the current test file, removed once its tests are done. */
+const scratch: string[] = [];
+afterAll(() => {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
 
 export interface RunResult {
   status: number;
@@ -44,7 +57,7 @@ export class AptSandbox {
   readonly dir: string;
 
   constructor(sourcesLine: string, keyring: Buffer) {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-apt-'));
+    this.dir = scratchDir('packyard-apt-');
     for (const d of ['etc/apt/sources.list.d', 'etc/apt/preferences.d', 'etc/apt/apt.conf.d', 'etc/apt/trusted.gpg.d', 'state/lists/partial', 'cache/archives/partial', 'log']) {
       mkdirSync(path.join(this.dir, d), { recursive: true });
     }
@@ -91,7 +104,7 @@ export class DnfSandbox {
   readonly dir: string;
 
   constructor(baseurl: string, keyUrl: string, releasever = '9') {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), 'packyard-dnf-'));
+    this.dir = scratchDir('packyard-dnf-');
     mkdirSync(path.join(this.dir, 'repos'), { recursive: true });
     mkdirSync(path.join(this.dir, 'root'), { recursive: true });
     writeFileSync(
