@@ -173,10 +173,31 @@ export class IndexAssembler {
       const suffix = plan?.keySuffix[i] ? `\n${plan.keySuffix[i]}` : '';
       return sha256Hex(`${input.kind}\n${input.xz ? 'xz' : 'noxz'}\n${JSON.stringify(input.separator ?? '')}\n${cut.digests[i]}${suffix}`);
     });
-    const runs = input.xz ? cutRuns(keys) : [];
-    const runKeys = runs.map(([a, b]) => sha256Hex(`xz-run\n${keys.slice(a, b).join('\n')}`));
-    // Addresses seen before are kept in memory (small); only unseen keys cost a query. They are taken into
-    // `found` first: building new chunks may push older addresses out of the bounded maps.
+    const runs = (input.xz ? cutRuns(keys) : []).map(([a, b]) => ({ range: [a, b] as [number, number], key: sha256Hex(`xz-run\n${keys.slice(a, b).join('\n')}`) }));
+    const { found, foundRuns } = await this.lookUp(keys, runs.map((r) => r.key));
+    await this.buildMissing(input, groups, keys, found, runs, foundRuns);
+    const refs = (found as ChunkRef[]).map((c) => this.cache.chunk(c.key) ?? c);
+
+    const edges = await this.edgeChunks(input);
+    const all = [...edges.head, ...refs, ...edges.tail];
+    if (all.length === 0) all.push(await this.buildChunk(input, [], 'empty', ''));
+    const [raw, gz] = await this.combine('chunks', all.map((c) => ({ key: c.key, parts: [c.raw, c.gz], bytes: c.bytes && [c.bytes.raw, c.bytes.gz] })), [], STATE_EVERY, input.signal);
+    const result: AssembledIndex = {
+      raw: { path: '', sha256: raw.hash.digest('hex'), size: raw.size, parts: all.map((c) => c.raw) },
+      gz: { path: '', sha256: gz.hash.digest('hex'), size: gz.size, parts: all.map((c) => c.gz) },
+    };
+    if (input.xz) {
+      const edgeRuns = async (chunks: ChunkRef[]) => Promise.all(chunks.map(async (c) => this.buildRun(`xz-edge:${c.key}`, await this.rawOf(c))));
+      result.xz = await this.combineXz([...(await edgeRuns(edges.head)), ...(foundRuns as RunRef[]).map((r) => this.cache.run(r.key) ?? r), ...(await edgeRuns(edges.tail))], input.signal);
+    }
+    return result;
+  }
+
+  /**
+   * Addresses of chunks and runs seen before are kept in memory (small); only unseen keys cost a query. They
+   * are taken into the arrays first: building new chunks may push older addresses out of the bounded maps.
+   */
+  private async lookUp(keys: string[], runKeys: string[]): Promise<{ found: Array<ChunkRef | undefined>; foundRuns: Array<RunRef | undefined> }> {
     const found: Array<ChunkRef | undefined> = keys.map((k) => this.cache.chunk(k) ?? this.refs.get(k));
     const foundRuns: Array<RunRef | undefined> = runKeys.map((k) => this.cache.run(k) ?? this.runRefs.get(k));
     const unseen = [...keys.filter((_, i) => !found[i]), ...runKeys.filter((_, r) => !foundRuns[r])];
@@ -189,13 +210,26 @@ export class IndexAssembler {
       const row = foundRuns[r] ? undefined : stored.get(k);
       if (row) this.runRefs.set(k, (foundRuns[r] = runOfRow(row)));
     });
+    return { found, foundRuns };
+  }
 
-    // Work in file order: a run whose xz is missing builds its missing chunks and compresses the run's text;
-    // a missing chunk outside such a run is built alone. Built chunks keep only their addresses (a publication
-    // after a bulk upload builds tens of MB of them); the bounded cache keeps the bytes of the latest.
+  /**
+   * Builds what is missing, in file order, filling in `found` and `foundRuns`: a run whose xz is missing builds
+   * its missing chunks and compresses the run's text; a missing chunk outside such a run is built alone. Built
+   * chunks keep only their addresses (a publication after a bulk upload builds tens of MB of them); the bounded
+   * cache keeps the bytes of the latest.
+   */
+  private async buildMissing(
+    input: AssembleInput,
+    groups: IndexItem[][],
+    keys: string[],
+    found: Array<ChunkRef | undefined>,
+    runs: Array<{ range: [number, number]; key: string }>,
+    foundRuns: Array<RunRef | undefined>,
+  ): Promise<void> {
     const inMissingRun = new Set<number>();
     const work: Array<{ run?: number; chunks: number[] }> = [];
-    runs.forEach(([a, b], r) => {
+    runs.forEach(({ range: [a, b] }, r) => {
       if (foundRuns[r]) return;
       const chunks = Array.from({ length: b - a }, (_, j) => a + j);
       chunks.forEach((i) => inMissingRun.add(i));
@@ -217,7 +251,7 @@ export class IndexAssembler {
         found[i] = { key: c.key, raw: c.raw, gz: c.gz };
         texts.push(c.bytes.raw);
       }
-      if (run !== undefined) builtRuns.push((foundRuns[run] = await this.buildRun(runKeys[run], Buffer.concat(texts))));
+      if (run !== undefined) builtRuns.push((foundRuns[run] = await this.buildRun(runs[run].key, Buffer.concat(texts))));
     });
     await this.publications.saveChunks([
       ...builtChunks.map((c) => ({ ...rowBase(c.key, this.now()), raw_sha: c.raw.sha256, raw_size: c.raw.size, gz_sha: c.gz.sha256, gz_size: c.gz.size })),
@@ -225,21 +259,6 @@ export class IndexAssembler {
     ]);
     for (const c of builtChunks) this.refs.set(c.key, { key: c.key, raw: c.raw, gz: c.gz });
     for (const r of builtRuns) this.runRefs.set(r.key, { key: r.key, xz: r.xz });
-    const refs = found.map((c) => this.cache.chunk(c!.key) ?? c!);
-
-    const edges = await this.edgeChunks(input);
-    const all = [...edges.head, ...refs, ...edges.tail];
-    if (all.length === 0) all.push(await this.buildChunk(input, [], 'empty', ''));
-    const [raw, gz] = await this.combine('chunks', all.map((c) => ({ key: c.key, parts: [c.raw, c.gz], bytes: c.bytes && [c.bytes.raw, c.bytes.gz] })), [], STATE_EVERY, input.signal);
-    const result: AssembledIndex = {
-      raw: { path: '', sha256: raw.hash.digest('hex'), size: raw.size, parts: all.map((c) => c.raw) },
-      gz: { path: '', sha256: gz.hash.digest('hex'), size: gz.size, parts: all.map((c) => c.gz) },
-    };
-    if (input.xz) {
-      const edgeRuns = async (chunks: ChunkRef[]) => Promise.all(chunks.map(async (c) => this.buildRun(`xz-edge:${c.key}`, await this.rawOf(c))));
-      result.xz = await this.combineXz([...(await edgeRuns(edges.head)), ...(foundRuns as RunRef[]).map((r) => this.cache.run(r.key) ?? r), ...(await edgeRuns(edges.tail))], input.signal);
-    }
-    return result;
   }
 
   private async edgeChunks(input: AssembleInput): Promise<{ head: ChunkRef[]; tail: ChunkRef[] }> {
