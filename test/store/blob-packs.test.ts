@@ -61,14 +61,27 @@ describe('FsBlobStore packs', () => {
 
   it('keeps serving blobs stored as files before packs existed, without packing them again', async () => {
     const body = Buffer.from('stored by an earlier version');
-    const store = await open();
-    const file = store.pathOf(sha(body));
+    const s = sha(body);
+    const file = path.join(dir, 'sha256', s.slice(0, 2), s.slice(2, 4), s);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, body);
+    const old = new Date(Date.now() - 3_600_000);
+    utimesSync(file, old, old);
+    const store = await open();
     await store.commitAll(await stageAll(store, [body.toString()]));
     expect(packFiles()).toEqual([]);
-    expect(await store.readBuffer(sha(body))).toEqual(body);
-    expect(await all(store)).toEqual({ [sha(body)]: body.length });
+    expect(statSync(file).mtimeMs).toBeGreaterThan(old.getTime() + 60_000); // renewed for garbage collection
+    expect(await store.readBuffer(s)).toEqual(body);
+    expect(await all(store)).toEqual({ [s]: body.length });
+
+    // The same for a blob this process stored as a file (an index chunk has the same address as an upload).
+    const chunk = Buffer.from('written by putBuffer');
+    await store.putBuffer(chunk);
+    await store.commitAll(await stageAll(store, [chunk.toString()]));
+    expect(packFiles()).toEqual([]);
+    // A new upload is packed: no file stands in its way.
+    await store.commitAll(await stageAll(store, ['new upload']));
+    expect(packFiles()).toHaveLength(1);
   });
 
   it('deletes packed blobs for good: tombstones survive a restart, an emptied pack is removed, a blob stored again is live', async () => {

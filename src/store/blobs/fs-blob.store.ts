@@ -36,7 +36,11 @@ async function datasyncFile(file: string, flags: string, data?: Buffer): Promise
  */
 export class FsBlobStore implements BlobStore {
   private readonly tmpDir: string;
-  /** Fan-out directories known to exist, so a commit does not stat or create them again. */
+  /**
+   * Fan-out directories known to exist: found when the store opened, or made since by this process. A commit
+   * neither stats nor creates them again, and a blob whose directory is not among them has no file (see
+   * touchFileSync), so a new upload costs no failed lookup on disk.
+   */
   private readonly dirs = new Set<string>();
 
   private readonly writer: DurableWriter;
@@ -52,6 +56,10 @@ export class FsBlobStore implements BlobStore {
     await rm(this.tmpDir, { recursive: true, force: true });
     await mkdir(this.tmpDir, { recursive: true });
     this.packs = await BlobPacks.open(path.join(this.root, 'packs'), this.tmpDir);
+    const top = path.join(this.root, 'sha256');
+    for (const a of await readdir(top)) {
+      for (const b of await readdir(path.join(top, a)).catch(() => [])) this.dirs.add(path.join(top, a, b));
+    }
   }
 
   pathOf(sha256: string): string {
@@ -120,6 +128,7 @@ export class FsBlobStore implements BlobStore {
     const files = [...todo.values()].filter((s) => !s.bytes).map((s) => ({ tmp: s.tmp!, dest: this.pathOf(s.facts.sha256) }));
     const small = [...todo.values()].filter((s) => s.bytes && !this.touchFileSync(s.facts.sha256, now));
     await Promise.all([this.writer.write(files), this.packs.write(small.map((s) => ({ sha256: s.facts.sha256, bytes: s.bytes! })))]);
+    for (const f of files) this.dirs.add(path.dirname(f.dest));
   }
 
   /**
@@ -128,7 +137,7 @@ export class FsBlobStore implements BlobStore {
    */
   private touchFileSync(sha256: string, now: Date): boolean {
     const file = this.pathOf(sha256);
-    if (!statSync(file, { throwIfNoEntry: false })) return false;
+    if (!this.dirs.has(path.dirname(file)) || !statSync(file, { throwIfNoEntry: false })) return false;
     try {
       utimesSync(file, now, now);
       return true;
