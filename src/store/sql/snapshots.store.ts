@@ -1,8 +1,10 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from '../db/schema.js';
 
-/** What the publisher needs of each member of a snapshot, ordered for stable index files. */
-/** What a publication needs of each member (read for every member of a repository on a full publication). */
+/**
+ * What the publisher needs of each member of a snapshot, ordered by id for stable index files (read for every
+ * member of a repository on a full publication, so nothing more).
+ */
 export interface SnapshotMember {
   packageId: number;
   component: string;
