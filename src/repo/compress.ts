@@ -30,14 +30,18 @@ export async function gzipChunk(data: Buffer): Promise<Buffer> {
  */
 const XZ_FILTERS = [{ id: lzma.FILTER_LZMA2, options: { dictSize: 256 * 1024, mode: lzma.MODE_FAST, mf: lzma.MF_HC3, niceLen: 128, depth: 4 } }];
 
-/** One complete .xz stream; streams concatenate into a valid .xz file (xz file format §2). */
-export function xzChunk(data: Buffer): Promise<Buffer> {
+/**
+ * One complete .xz stream of the concatenated `parts` (written to the encoder one by one, never joined in
+ * memory); streams concatenate into a valid .xz file (xz file format §2).
+ */
+export function xzChunk(parts: Buffer[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const encoder = lzma.createStream('streamEncoder', { filters: XZ_FILTERS, check: lzma.CHECK_CRC64 });
     const out: Buffer[] = [];
     encoder.on('data', (chunk: Buffer) => out.push(chunk));
     encoder.on('end', () => resolve(Buffer.concat(out)));
     encoder.on('error', reject);
-    encoder.end(data);
+    for (const part of parts) encoder.write(part);
+    encoder.end();
   });
 }

@@ -187,7 +187,7 @@ export class IndexAssembler {
       gz: { path: '', sha256: gz.hash.digest('hex'), size: gz.size, parts: all.map((c) => c.gz) },
     };
     if (input.xz) {
-      const edgeRuns = async (chunks: ChunkRef[]) => Promise.all(chunks.map(async (c) => this.buildRun(`xz-edge:${c.key}`, await this.rawOf(c))));
+      const edgeRuns = async (chunks: ChunkRef[]) => Promise.all(chunks.map(async (c) => this.buildRun(`xz-edge:${c.key}`, [await this.rawOf(c)])));
       result.xz = await this.combineXz([...(await edgeRuns(edges.head)), ...(foundRuns as RunRef[]).map((r) => this.cache.run(r.key) ?? r), ...(await edgeRuns(edges.tail))], input.signal);
     }
     return result;
@@ -247,11 +247,12 @@ export class IndexAssembler {
           continue;
         }
         const c = await this.buildChunk(input, groups[i], keys[i], undefined, i);
-        builtChunks.push(c);
-        found[i] = { key: c.key, raw: c.raw, gz: c.gz };
+        builtChunks.push((found[i] = { key: c.key, raw: c.raw, gz: c.gz }));
         texts.push(c.bytes.raw);
       }
-      if (run !== undefined) builtRuns.push((foundRuns[run] = await this.buildRun(runs[run].key, Buffer.concat(texts))));
+      if (run === undefined) return;
+      const r = await this.buildRun(runs[run].key, texts);
+      builtRuns.push((foundRuns[run] = { key: r.key, xz: r.xz }));
     });
     await this.publications.saveChunks([
       ...builtChunks.map((c) => ({ ...rowBase(c.key, this.now()), raw_sha: c.raw.sha256, raw_size: c.raw.size, gz_sha: c.gz.sha256, gz_size: c.gz.size })),
@@ -286,9 +287,9 @@ export class IndexAssembler {
     return chunk;
   }
 
-  /** One run's text compressed into .xz blocks (one, as liblzma writes a single-threaded stream). */
-  private async buildRun(key: string, text: Buffer): Promise<CachedRun> {
-    const split = splitXzStream(await xzChunk(text));
+  /** One run's text (its chunks' texts in order) compressed into .xz blocks (one, as liblzma writes a single-threaded stream). */
+  private async buildRun(key: string, texts: Buffer[]): Promise<CachedRun> {
+    const split = splitXzStream(await xzChunk(texts));
     const part = await this.blobs.putBuffer(split.blocks, { durable: false });
     const run = { key, xz: { ...part, records: split.records }, bytes: split.blocks };
     this.cache.set(run);

@@ -14,10 +14,14 @@ import { type BatchEntry, ImportWindow } from './upload-batch.window.js';
 /** Files one request may carry; a larger batch is split by the client. */
 export const MAX_BATCH_FILES = 1000;
 /**
- * Imports in flight at once: each holds its staged file (up to 1 MiB of it in memory) and its parsed package
- * until it settles. 16 keeps the group commits full (measured: as fast as 64 at 10k packages, 15 MB less peak RSS).
+ * Imports in flight at once per request, and the staged bytes they may hold in memory (a staged file keeps up
+ * to 1 MiB in memory, the rest on disk). Each holds its parsed package until it settles. Small packages: 64 in
+ * flight let the next files be parsed while the earlier ones commit; with 16, every wave of uploads waited for
+ * its commit before the next was read (50k batch ingest 24-30 s against 33-35 s, measured in pairs). Large
+ * packages: the byte bound keeps the 16 MiB an earlier window of 16 held at most.
  */
-const IN_FLIGHT = 16;
+const IN_FLIGHT = 64;
+const IN_FLIGHT_BYTES = 16 * 1024 * 1024;
 
 const COUNTED = ['accepted', 'already_imported', 'pending_review', 'rejected', 'failed'] as const;
 
@@ -54,7 +58,7 @@ export const uploadBatchRoutes: FastifyPluginAsyncTypebox<{
       if (!req.isMultipart()) throw new AppError('VALIDATION_FAILED', 'expected multipart/form-data with the field "file" repeated once per package');
       // Looked up once for the request; the commit checks again that it still exists.
       let repo = req.query.distribution ? await known(req.query.distribution.trim()) : undefined;
-      const imports = new ImportWindow(IN_FLIGHT);
+      const imports = new ImportWindow(IN_FLIGHT, IN_FLIGHT_BYTES);
       let failure: { err: unknown } | undefined;
       try {
         for await (const part of req.parts(partsOptions(maxUploadBytes))) {
@@ -73,7 +77,7 @@ export const uploadBatchRoutes: FastifyPluginAsyncTypebox<{
           }
           const filename = part.filename;
           const staged = await stagePart(ingest, part, maxUploadBytes).catch((err: unknown) => ImportWindow.failed(filename, err));
-          await imports.add(filename, isStaged(staged) ? ingest.importStaged(req.actor!, repo!, filename, staged) : staged);
+          await imports.add(filename, isStaged(staged) ? ingest.importStaged(req.actor!, repo!, filename, staged) : staged, isStaged(staged) ? staged.memoryBytes : 0);
         }
       } catch (err) {
         failure = { err };

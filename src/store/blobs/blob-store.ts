@@ -4,6 +4,8 @@ import type { BlobFacts, ByteSource } from '../../formats/types.js';
 /** An upload held in staging (memory or a local temp file) while hashed; committed into the store only once accepted. */
 export interface StagedBlob {
   readonly facts: BlobFacts;
+  /** Bytes the staged blob holds in memory until it is committed or discarded (0 when staged on disk). */
+  readonly memoryBytes: number;
   /** Random access to the staged bytes (for parsing) — valid until commit or discard. */
   source(): Promise<ByteSource & { close(): Promise<void> }>;
   /** Moves the bytes into the store under their SHA-256. Idempotent when the blob already exists. */

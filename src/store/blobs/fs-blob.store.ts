@@ -109,6 +109,7 @@ export class FsBlobStore implements BlobStore {
     const staged: FsStaged = {
       facts,
       bytes,
+      memoryBytes: bytes?.length ?? 0,
       tmp,
       source: () => (bytes ? Promise.resolve(memorySource(bytes)) : fileSource(tmp!, size)),
       commit: () => this.commitAll([staged]),
