@@ -168,7 +168,7 @@ export async function createContainer(config: Config, logger: Logger, clock: Clo
   });
   const users = new UsersService({ db, users: stores.users, tokens: stores.apiTokens, loginFailures: stores.loginFailures, audit, clock });
   const trimmer = createMemoryTrimmer();
-  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(8 * 1024 * 1024), () => clock.now().toISOString());
+  const assembler = new IndexAssembler(blobs, stores.publications, new ChunkCache(8 * 1024 * 1024), () => clock.now().toISOString(), trimmer);
   const publisher = new PublishService({
     db,
     ...stores,

@@ -5,6 +5,7 @@ import type { BlobStore } from '../store/blobs/blob-store.js';
 import type { IndexChunk, PublicationFile, PublicationsStore } from '../store/sql/publications.store.js';
 import { type Cut, cutRuns, type IndexItem, IndexCutter } from './index-cut.js';
 import { gzipChunk, xzChunk } from './compress.js';
+import type { MemoryTrimmer } from './memory-trim.js';
 import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHeader, xzStreamTrailer } from './xz-stream.js';
 
 /**
@@ -157,6 +158,8 @@ export class IndexAssembler {
     private readonly publications: PublicationsStore,
     private readonly cache: ChunkCache,
     private readonly now: () => string,
+    /** Told how many bytes each chunk and run built (memory-trim.ts). */
+    private readonly memory?: Pick<MemoryTrimmer, 'built'>,
   ) {}
 
   /** The chunks of an item list and a digest of each chunk's members (see IndexCutter). */
@@ -284,6 +287,7 @@ export class IndexAssembler {
     const [r, g] = await Promise.all([this.blobs.putBuffer(raw, { durable: false }), this.blobs.putBuffer(gz, { durable: false })]);
     const chunk = { key, raw: r, gz: g, bytes: { raw, gz } };
     this.cache.set(chunk);
+    this.memory?.built(raw.length + gz.length);
     return chunk;
   }
 
@@ -293,6 +297,8 @@ export class IndexAssembler {
     const part = await this.blobs.putBuffer(split.blocks, { durable: false });
     const run = { key, xz: { ...part, records: split.records }, bytes: split.blocks };
     this.cache.set(run);
+    // The encoder's output chunks and their concatenation.
+    this.memory?.built(2 * split.blocks.length);
     return run;
   }
 

@@ -28,4 +28,16 @@ describe('memory trimmer', () => {
       trimmer.afterWork();
     })).toBe(1);
   });
+
+  it('collects once per builtBytes of index chunks built', async () => {
+    const trimmer = createMemoryTrimmer({ builtBytes: 100 });
+    expect(await majorCollections(() => trimmer.built(60))).toBe(0);
+    expect(await majorCollections(() => trimmer.built(60))).toBe(1);
+    // The count starts again after a collection.
+    expect(await majorCollections(() => trimmer.built(60))).toBe(0);
+    expect(await majorCollections(() => {
+      trimmer.built(50);
+      trimmer.built(250);
+    })).toBe(2);
+  });
 });

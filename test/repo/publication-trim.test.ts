@@ -19,7 +19,7 @@ describe.skipIf(skipWithout(['dpkg-deb']))('garbage collection after a publicati
   beforeAll(async () => {
     srv = await startTestServer();
     const deps = (srv.container.publisher as unknown as { deps: { assembler: IndexAssembler; trimMemory?: MemoryTrimmer } }).deps;
-    deps.trimMemory = { afterWork: () => void trims.push({ at: performance.now(), duringBuild: building > 0 }) };
+    deps.trimMemory = { afterWork: () => void trims.push({ at: performance.now(), duringBuild: building > 0 }), built: () => undefined };
     const assemble = deps.assembler.assemble.bind(deps.assembler);
     deps.assembler.assemble = async (input: AssembleInput) => {
       building++;
