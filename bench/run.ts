@@ -1,8 +1,9 @@
 /**
  * npm run bench [-- N ...]   (or BENCH_SIZES=1000,10000,50000; default 1000; BENCH_FORMATS=deb,rpm;
  * BENCH_CONCURRENCY=16 clients uploading one file per request; BENCH_BATCH=100 files per POST /upload/batch
- * with BENCH_BATCH_CONCURRENCY=4 requests in flight, 0 to skip, sent by curl or BENCH_CLIENT=fetch (Node's fetch
- * and FormData); BENCH_LOG_LEVEL=info shows the servers' logs,
+ * with BENCH_BATCH_CONCURRENCY=4 requests in flight, 0 to skip, sent by one `curl --parallel` process, or
+ * BENCH_CLIENT=curl-each (one curl process per batch) or BENCH_CLIENT=fetch (Node's fetch and FormData);
+ * BENCH_LOG_LEVEL=info shows the servers' logs,
  * publication times included)
  *
  * For N synthetic packages per format: Packyard's ingest over HTTP until the client index lists everything,
