@@ -6,6 +6,7 @@ import type { IndexChunk, PublicationFile, PublicationsStore } from '../store/sq
 import { type Cut, cutRuns, type IndexItem, IndexCutter } from './index-cut.js';
 import { gzipChunk, xzChunk } from './compress.js';
 import type { MemoryTrimmer } from './memory-trim.js';
+import { BlobBatch } from './blob-batch.js';
 import { decodeRecords, encodeRecords, splitXzStream, type XzBlocks, xzStreamHeader, xzStreamTrailer } from './xz-stream.js';
 
 /**
@@ -178,20 +179,25 @@ export class IndexAssembler {
     });
     const runs = (input.xz ? cutRuns(keys) : []).map(([a, b]) => ({ range: [a, b] as [number, number], key: sha256Hex(`xz-run\n${keys.slice(a, b).join('\n')}`) }));
     const { found, foundRuns } = await this.lookUp(keys, runs.map((r) => r.key));
-    await this.buildMissing(input, groups, keys, found, runs, foundRuns);
+    // What this build writes goes out a few MB at a time; flushed before rows or publications refer to it.
+    const batch = new BlobBatch(this.blobs);
+    await this.buildMissing(input, groups, keys, found, runs, foundRuns, batch);
     const refs = (found as ChunkRef[]).map((c) => this.cache.chunk(c.key) ?? c);
 
-    const edges = await this.edgeChunks(input);
+    const edges = await this.edgeChunks(input, batch);
     const all = [...edges.head, ...refs, ...edges.tail];
-    if (all.length === 0) all.push(await this.buildChunk(input, [], 'empty', ''));
+    if (all.length === 0) all.push(await this.buildChunk(input, [], 'empty', batch, ''));
+    await batch.flush();
     const [raw, gz] = await this.combine('chunks', all.map((c) => ({ key: c.key, parts: [c.raw, c.gz], bytes: c.bytes && [c.bytes.raw, c.bytes.gz] })), [], STATE_EVERY, input.signal);
     const result: AssembledIndex = {
       raw: { path: '', sha256: raw.hash.digest('hex'), size: raw.size, parts: all.map((c) => c.raw) },
       gz: { path: '', sha256: gz.hash.digest('hex'), size: gz.size, parts: all.map((c) => c.gz) },
     };
     if (input.xz) {
-      const edgeRuns = async (chunks: ChunkRef[]) => Promise.all(chunks.map(async (c) => this.buildRun(`xz-edge:${c.key}`, [await this.rawOf(c)])));
-      result.xz = await this.combineXz([...(await edgeRuns(edges.head)), ...(foundRuns as RunRef[]).map((r) => this.cache.run(r.key) ?? r), ...(await edgeRuns(edges.tail))], input.signal);
+      const edgeRuns = async (chunks: ChunkRef[]) => Promise.all(chunks.map(async (c) => this.buildRun(`xz-edge:${c.key}`, [await this.rawOf(c)], batch)));
+      const [head, tail] = [await edgeRuns(edges.head), await edgeRuns(edges.tail)];
+      await batch.flush();
+      result.xz = await this.combineXz([...head, ...(foundRuns as RunRef[]).map((r) => this.cache.run(r.key) ?? r), ...tail], input.signal);
     }
     return result;
   }
@@ -229,6 +235,7 @@ export class IndexAssembler {
     found: Array<ChunkRef | undefined>,
     runs: Array<{ range: [number, number]; key: string }>,
     foundRuns: Array<RunRef | undefined>,
+    batch: BlobBatch,
   ): Promise<void> {
     const inMissingRun = new Set<number>();
     const work: Array<{ run?: number; chunks: number[] }> = [];
@@ -249,14 +256,15 @@ export class IndexAssembler {
           texts.push(await this.rawOf(known));
           continue;
         }
-        const c = await this.buildChunk(input, groups[i], keys[i], undefined, i);
+        const c = await this.buildChunk(input, groups[i], keys[i], batch, undefined, i);
         builtChunks.push((found[i] = { key: c.key, raw: c.raw, gz: c.gz }));
         texts.push(c.bytes.raw);
       }
       if (run === undefined) return;
-      const r = await this.buildRun(runs[run].key, texts);
+      const r = await this.buildRun(runs[run].key, texts, batch);
       builtRuns.push((foundRuns[run] = { key: r.key, xz: r.xz }));
     });
+    await batch.flush();
     await this.publications.saveChunks([
       ...builtChunks.map((c) => ({ ...rowBase(c.key, this.now()), raw_sha: c.raw.sha256, raw_size: c.raw.size, gz_sha: c.gz.sha256, gz_size: c.gz.size })),
       ...builtRuns.map((r) => ({ ...rowBase(r.key, this.now()), xz_sha: r.xz.sha256, xz_size: r.xz.size, xz_records: encodeRecords(r.xz.records) })),
@@ -265,14 +273,14 @@ export class IndexAssembler {
     for (const r of builtRuns) this.runRefs.set(r.key, { key: r.key, xz: r.xz });
   }
 
-  private async edgeChunks(input: AssembleInput): Promise<{ head: ChunkRef[]; tail: ChunkRef[] }> {
+  private async edgeChunks(input: AssembleInput, batch: BlobBatch): Promise<{ head: ChunkRef[]; tail: ChunkRef[] }> {
     const tailText = input.tail ?? input.plan?.tail;
-    const head = input.head ? [await this.buildChunk(input, [], `head:${sha256Hex(input.head)}`, input.head)] : [];
-    const tail = tailText ? [await this.buildChunk(input, [], `tail:${sha256Hex(tailText)}`, tailText)] : [];
+    const head = input.head ? [await this.buildChunk(input, [], `head:${sha256Hex(input.head)}`, batch, input.head)] : [];
+    const tail = tailText ? [await this.buildChunk(input, [], `tail:${sha256Hex(tailText)}`, batch, tailText)] : [];
     return { head, tail };
   }
 
-  private async buildChunk(input: AssembleInput, group: IndexItem[], key: string, literal?: string, index?: number): Promise<CachedChunk> {
+  private async buildChunk(input: AssembleInput, group: IndexItem[], key: string, batch: BlobBatch, literal?: string, index?: number): Promise<CachedChunk> {
     let text = literal ?? '';
     if (literal === undefined) {
       const fragments = await input.render(group.map((i) => i.id));
@@ -282,9 +290,9 @@ export class IndexAssembler {
     }
     const raw = Buffer.from(text, 'utf8');
     const gz = await gzipChunk(raw);
-    // Raw chunks need no fsync: every chunk can be rebuilt from the database, and a publication is
-    // only recorded after its parts exist.
-    const [r, g] = await Promise.all([this.blobs.putBuffer(raw, { durable: false }), this.blobs.putBuffer(gz, { durable: false })]);
+    // Written with the build's other chunks, a pack at a time; a publication is only recorded after its parts exist.
+    const r = await batch.add(raw);
+    const g = await batch.add(gz);
     const chunk = { key, raw: r, gz: g, bytes: { raw, gz } };
     this.cache.set(chunk);
     this.memory?.built(raw.length + gz.length);
@@ -292,9 +300,9 @@ export class IndexAssembler {
   }
 
   /** One run's text (its chunks' texts in order) compressed into .xz blocks (one, as liblzma writes a single-threaded stream). */
-  private async buildRun(key: string, texts: Buffer[]): Promise<CachedRun> {
+  private async buildRun(key: string, texts: Buffer[], batch: BlobBatch): Promise<CachedRun> {
     const split = splitXzStream(await xzChunk(texts));
-    const part = await this.blobs.putBuffer(split.blocks, { durable: false });
+    const part = await batch.add(split.blocks);
     const run = { key, xz: { ...part, records: split.records }, bytes: split.blocks };
     this.cache.set(run);
     // The encoder's output chunks and their concatenation.

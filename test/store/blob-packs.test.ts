@@ -59,6 +59,23 @@ describe('FsBlobStore packs', () => {
     expect(statSync(path.join(dir, 'packs', pack)).mtimeMs).toBeGreaterThan(old.getTime() + 60_000);
   });
 
+  it('stores the chunk blobs of a build (putMany) as one pack; one already stored, or given twice, is written once', async () => {
+    const store = await open();
+    const old = Buffer.from('a chunk an earlier build stored');
+    await store.putMany([{ sha256: sha(old), bytes: old }]);
+    expect(packFiles()).toHaveLength(1);
+    const chunks = Array.from({ length: 20 }, (_, i) => Buffer.from(`Package: p${i}\n`.repeat(i + 1)));
+    const blobs = [...chunks, chunks[3], old].map((bytes) => ({ sha256: sha(bytes), bytes }));
+    await store.putMany(blobs);
+    expect(packFiles()).toHaveLength(2);
+    const listed = await all(store);
+    expect(Object.keys(listed)).toHaveLength(21);
+    const reopened = await open();
+    for (const c of chunks) expect((await reopened.readBuffer(sha(c))).equals(c)).toBe(true);
+    const into = Buffer.alloc(1024);
+    expect(reopened.readSmallSync(sha(chunks[5]), chunks[5].length, into).equals(chunks[5])).toBe(true);
+  });
+
   it('keeps serving blobs stored as files before packs existed, without packing them again', async () => {
     const body = Buffer.from('stored by an earlier version');
     const s = sha(body);

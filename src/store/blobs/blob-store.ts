@@ -27,6 +27,11 @@ export interface BlobStore {
    */
   commitAll(staged: StagedBlob[]): Promise<void>;
   putBuffer(data: Uint8Array, opts?: { durable?: boolean }): Promise<{ sha256: string; size: number }>;
+  /**
+   * Stores many blobs whose SHA-256 the caller computed, durably, as few writes as the store can (one pack file
+   * on the filesystem): the index chunks a publication builds. A blob already stored is marked as just written.
+   */
+  putMany(blobs: Array<{ sha256: string; bytes: Uint8Array }>): Promise<void>;
   has(sha256: string): Promise<boolean>;
   /** Stream of bytes [start, end] inclusive, or the whole blob. */
   read(sha256: string, range?: { start: number; end: number }): Readable;

@@ -159,6 +159,13 @@ export class FsBlobStore implements BlobStore {
     return { sha256, size: data.length };
   }
 
+  async putMany(blobs: Array<{ sha256: string; bytes: Uint8Array }>): Promise<void> {
+    const now = new Date();
+    const todo = new Map<string, Uint8Array>();
+    for (const b of blobs) if (!todo.has(b.sha256) && !this.packs.touch(b.sha256, now) && !this.touchFileSync(b.sha256, now)) todo.set(b.sha256, b.bytes);
+    await this.packs.write([...todo].map(([sha256, bytes]) => ({ sha256, bytes })));
+  }
+
   private async ensureDir(dir: string): Promise<void> {
     if (this.dirs.has(dir)) return;
     await mkdir(dir, { recursive: true });
