@@ -179,7 +179,7 @@ export class IndexAssembler {
     });
     const runs = (input.xz ? cutRuns(keys) : []).map(([a, b]) => ({ range: [a, b] as [number, number], key: sha256Hex(`xz-run\n${keys.slice(a, b).join('\n')}`) }));
     const { found, foundRuns } = await this.lookUp(keys, runs.map((r) => r.key));
-    // What this build writes goes out a few MB at a time; flushed before rows or publications refer to it.
+    // What this build writes goes out as packs of about 1 MB; flushed before rows or publications refer to it.
     const batch = new BlobBatch(this.blobs);
     await this.buildMissing(input, groups, keys, found, runs, foundRuns, batch);
     const refs = (found as ChunkRef[]).map((c) => this.cache.chunk(c.key) ?? c);
