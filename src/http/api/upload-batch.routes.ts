@@ -77,7 +77,8 @@ export const uploadBatchRoutes: FastifyPluginAsyncTypebox<{
           }
           const filename = part.filename;
           const staged = await stagePart(ingest, part, maxUploadBytes).catch((err: unknown) => ImportWindow.failed(filename, err));
-          await imports.add(filename, isStaged(staged) ? ingest.importStaged(req.actor!, repo!, filename, staged) : staged, isStaged(staged) ? staged.memoryBytes : 0);
+          if (isStaged(staged)) await imports.add(filename, ingest.importStaged(req.actor!, repo!, filename, staged), staged.memoryBytes);
+          else await imports.add(filename, staged);
         }
       } catch (err) {
         failure = { err };

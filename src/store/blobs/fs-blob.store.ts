@@ -127,8 +127,8 @@ export class FsBlobStore implements BlobStore {
     const now = new Date();
     for (const s of staged as FsStaged[]) if (!this.packs.touch(s.facts.sha256, now)) todo.set(s.facts.sha256, s);
     const files = [...todo.values()].filter((s) => !s.bytes).map((s) => ({ tmp: s.tmp!, dest: this.pathOf(s.facts.sha256) }));
-    const small = [...todo.values()].filter((s) => s.bytes && !this.touchFileSync(s.facts.sha256, now));
-    await Promise.all([this.writer.write(files), this.packs.write(small.map((s) => ({ sha256: s.facts.sha256, bytes: s.bytes! })))]);
+    const small = [...todo.values()].filter((s) => s.bytes).map((s) => ({ sha256: s.facts.sha256, bytes: s.bytes! }));
+    await Promise.all([this.writer.write(files), this.putMany(small)]);
     for (const f of files) this.dirs.add(path.dirname(f.dest));
   }
 
